@@ -1,0 +1,69 @@
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MessagingError } from './errors.js';
+
+/** Where a message type is published: a queue through the default exchange, or an exchange. */
+export type Destination =
+  | { readonly kind: 'queue'; readonly queue: string }
+  | {
+      readonly kind: 'exchange';
+      readonly exchange: string;
+      readonly exchangeType: 'topic' | 'direct' | 'fanout';
+      readonly routingKey: string;
+    };
+
+/**
+ * A message type couples a name (the AMQP `type` property), a schema validated on publish and on consume,
+ * and its destination. Define one per kind of message and share it between publisher and consumer.
+ */
+export interface MessageType<S extends TSchema = TSchema> {
+  readonly name: string;
+  readonly schema: S;
+  readonly destination: Destination;
+  /** Throws MessagingError('INVALID_MESSAGE') naming the first problems when `value` does not match. */
+  assert(value: unknown): asserts value is Static<S>;
+  /** Parses a message body (UTF-8 JSON) and validates it; throws MessagingError('INVALID_MESSAGE'). */
+  decode(body: Buffer): Static<S>;
+  /** Validates and serialises a value. */
+  encode(value: Static<S>): Buffer;
+}
+
+export type MessageOf<M> = M extends MessageType<infer S> ? Static<S> : never;
+
+export function defineMessage<S extends TSchema>(definition: {
+  name: string;
+  schema: S;
+  destination: Destination;
+}): MessageType<S> {
+  const validator = Compile(definition.schema);
+  const describe = (value: unknown): string =>
+    [...validator.Errors(value)]
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
+  const assert: (value: unknown) => asserts value is Static<S> = (value) => {
+    if (!validator.Check(value)) {
+      throw new MessagingError('INVALID_MESSAGE', `${definition.name} does not match its schema: ${describe(value)}`);
+    }
+  };
+  return {
+    name: definition.name,
+    schema: definition.schema,
+    destination: definition.destination,
+    assert,
+    decode(body: Buffer): Static<S> {
+      let value: unknown;
+      try {
+        value = JSON.parse(body.toString('utf8'));
+      } catch (cause) {
+        throw new MessagingError('INVALID_MESSAGE', `${definition.name} body is not valid JSON`, { cause });
+      }
+      assert(value);
+      return value;
+    },
+    encode(value: Static<S>): Buffer {
+      assert(value);
+      return Buffer.from(JSON.stringify(value));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, HTTPMethods } from 'fastify';
+import type { PinoLogger } from './logger.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { Health } from './health.js';
+
+export interface HttpServerDeps {
+  readonly logger: PinoLogger;
+  readonly metrics: ServiceMetrics;
+  readonly health: Health;
+  /** Extra fields for the /health body (e.g. outbox depth). */
+  readonly healthDetails?: () => Record<string, unknown>;
+}
+
+const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/**
+ * A Fastify instance with what every service shares: JSON errors mapped in one place (4xx for anything the
+ * client got wrong, never a 5xx for bad input), /health, /metrics and per-route request metrics.
+ * Routes are added by the service; `listen` is the caller's (tests use `inject()`).
+ */
+export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Long ids must reach the schema (-> 400), not be cut off by the router (-> 404).
+    routerOptions: { maxParamLength: 512 },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.validation ? 400 : (err.statusCode ?? 500);
+    if (status >= 500) {
+      request.log.error({ err, url: request.url }, 'request failed');
+      return reply.code(status).send({ error: 'internal error' });
+    }
+    return reply.code(status).send({ error: err.validation ? `invalid request: ${err.message}` : err.message });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no route for ${request.method} ${request.url.slice(0, 200)}` }),
+  );
+
+  const observers = new Map<string, { observe(v: number): void }>();
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let observer = observers.get(key);
+    if (observer === undefined) {
+      observer = deps.metrics.httpDuration.labels(request.method, route, String(reply.statusCode));
+      observers.set(key, observer);
+    }
+    observer.observe(reply.elapsedTime / 1000);
+    done();
+  });
+
+  app.get('/health', async (_request, reply) => {
+    const report = deps.health.report();
+    return reply.code(report.status === 'UP' ? 200 : 503).send({ ...report, ...deps.healthDetails?.() });
+  });
+  allowOnly(app, '/health', ['GET', 'HEAD']);
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(body);
+  });
+  allowOnly(app, '/metrics', ['GET', 'HEAD']);
+
+  return app;
+}
+
+/** Answers 405 with an Allow header for every method not in `allowed` on `url`. */
+export function allowOnly(app: FastifyInstance, url: string, allowed: readonly HTTPMethods[]): void {
+  const others = ALL_METHODS.filter((m) => !allowed.includes(m));
+  app.route({
+    method: others,
+    url,
+    handler: async (_request, reply) =>
+      reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: `method not allowed; use ${allowed.join(' or ')}` }),
+  });
+}

@@ -1,0 +1,13 @@
+// The public face of @goblog/runtime: what every service stands on.
+export { createLogger, LOG_LEVELS } from './logger.js';
+export type { LoggerOptions, LogLevel, PinoLogger } from './logger.js';
+export { createMetrics } from './metrics.js';
+export type { ServiceMetrics } from './metrics.js';
+export { Health } from './health.js';
+export type { HealthCheck, HealthReport } from './health.js';
+export { createHttpServer, allowOnly } from './http.js';
+export type { HttpServerDeps } from './http.js';
+export { instanceAddress } from './address.js';
+export { handleShutdown, exitOnStartupError } from './shutdown.js';
+export type { ShutdownStep } from './shutdown.js';
+export { BROKER_HINT } from './broker-hint.js';

@@ -1,0 +1,48 @@
+import pino from 'pino';
+import type { Logger as PinoLogger, LevelWithSilent } from 'pino';
+
+export type { PinoLogger };
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Paths that may carry a secret anywhere in a log object. pino replaces them before serialising, so a secret
+ * cannot reach a log line even when a caller logs a whole configuration object by mistake.
+ */
+const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'amqp_server_url',
+  '*.amqp_server_url',
+  'url',
+  '*.url',
+  'encrypt_key',
+  '*.encrypt_key',
+  'headers.authorization',
+  'req.headers.authorization',
+];
+
+export interface LoggerOptions {
+  readonly service: string;
+  readonly level?: LogLevel | LevelWithSilent;
+  /** Pretty, coloured lines for a human; JSON lines otherwise. Default: pretty when stdout is a terminal. */
+  readonly pretty?: boolean;
+  /** Where JSON lines go; default stdout. Tests pass a stream to capture lines. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+/** Structured JSON logs (pretty in a terminal), secrets redacted by path. */
+export function createLogger(options: LoggerOptions): PinoLogger {
+  const pretty = options.pretty ?? (process.stdout.isTTY && options.destination === undefined);
+  const base = {
+    name: options.service,
+    level: options.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '***' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, sync: true } } });
+  }
+  return options.destination ? pino(base, options.destination) : pino(base, pino.destination({ sync: false }));
+}
