@@ -12,6 +12,7 @@ export type MessagingErrorCode =
   | 'UNROUTABLE' // a mandatory message matched no queue
   | 'CHANNEL_CLOSED' // the channel died with the message unconfirmed: it may or may not have arrived
   | 'INVALID_MESSAGE' // the body failed its message type's schema, or could not be decoded
+  | 'DECLARE_FAILED' // the broker refused to declare a queue/exchange/binding (e.g. different arguments)
   | 'CLOSED'; // the client was closed
 
 export class MessagingError extends Error {

@@ -25,7 +25,10 @@ const REDACT_PATHS = [
 export interface LoggerOptions {
   readonly service: string;
   readonly level?: LogLevel | LevelWithSilent;
-  /** Pretty, coloured lines for a human; JSON lines otherwise. Default: pretty when stdout is a terminal. */
+  /**
+   * Pretty, coloured lines for a human; JSON lines otherwise. Default: LOG_FORMAT=pretty|json when set
+   * (the landscape runner sets it), else pretty when stdout is a terminal.
+   */
   readonly pretty?: boolean;
   /** Where JSON lines go; default stdout. Tests pass a stream to capture lines. */
   readonly destination?: NodeJS.WritableStream;
@@ -33,7 +36,11 @@ export interface LoggerOptions {
 
 /** Structured JSON logs (pretty in a terminal), secrets redacted by path. */
 export function createLogger(options: LoggerOptions): PinoLogger {
-  const pretty = options.pretty ?? (process.stdout.isTTY && options.destination === undefined);
+  const format = process.env.LOG_FORMAT;
+  const pretty =
+    options.pretty ??
+    (options.destination === undefined &&
+      (format === 'pretty' || (format !== 'json' && process.stdout.isTTY)));
   const base = {
     name: options.service,
     level: options.level ?? 'info',

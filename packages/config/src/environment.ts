@@ -1,0 +1,48 @@
+import type { FlatProperties } from './flatten.js';
+
+/** One file's flattened properties, as Spring Cloud Config serves it. */
+export interface PropertySource {
+  readonly name: string;
+  readonly source: FlatProperties;
+}
+
+/**
+ * Spring Cloud Config's Environment: what GET /{application}/{profiles}[/{label}] returns.
+ * propertySources are ordered most specific first.
+ */
+export interface Environment {
+  readonly name: string;
+  readonly profiles: readonly string[];
+  readonly label: string | null;
+  readonly version: string | null;
+  readonly state: string | null;
+  readonly propertySources: readonly PropertySource[];
+}
+
+/**
+ * Merges property sources (most specific first) into one flat map the way a Spring client binds them:
+ * the first source holding a key wins, and a list is taken whole from the most specific source that has
+ * any element of it (lists are never merged element by element).
+ */
+export function mergePropertySources(sources: readonly PropertySource[]): FlatProperties {
+  const merged: FlatProperties = {};
+  const ownedLists = new Set<string>();
+  for (const { source } of sources) {
+    const listsHere = new Set<string>();
+    for (const [key, value] of Object.entries(source)) {
+      const roots = listRoots(key);
+      if (key in merged || roots.some((root) => ownedLists.has(root))) continue;
+      merged[key] = value;
+      for (const root of roots) listsHere.add(root);
+    }
+    for (const root of listsHere) ownedLists.add(root);
+  }
+  return merged;
+}
+
+/** `a.b[0].c[1]` -> ['a.b', 'a.b[0].c']: every list the key is an element of. */
+function listRoots(key: string): string[] {
+  const roots: string[] = [];
+  for (const match of key.matchAll(/\[\d+\]/g)) roots.push(key.slice(0, match.index));
+  return roots;
+}
