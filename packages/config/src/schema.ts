@@ -16,7 +16,7 @@ export const BaseConfigSchema = Type.Object({
   server_name: Type.String({ minLength: 1, errorMessage: 'must be a non-empty string' }),
   amqp_server_url: Type.String({
     pattern: '^amqps?://[^\\s/?#]+',
-    errorMessage: 'must be an amqp:// or amqps:// URL such as amqp://guest:guest@127.0.0.1:5672/',
+    errorMessage: 'must be an amqp:// or amqps:// URL like amqp://user:password@host:5672/',
   }),
   config_event_bus: Type.String({ minLength: 1, default: 'springCloudBus' }),
   data_dir: Type.String({ minLength: 1, default: join(repoRoot(), '.data') }),

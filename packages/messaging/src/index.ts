@@ -17,3 +17,21 @@ export type {
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export { maskUrl, redact } from './mask.js';
+
+export { connectAmqp } from './amqp/connect.js';
+export type { AmqpTransportOptions } from './amqp/connect.js';
+export type { AmqpTransport } from './amqp/transport.js';
+export { createMemoryTransport, MemoryTransport } from './memory/transport.js';
+export type { MemoryTransportOptions } from './memory/transport.js';
+export { MemoryBroker } from './memory/broker.js';
+export type { RecordedMessage } from './memory/broker.js';
+export type { MemoryProperties } from './memory/queue.js';
+export { MessagingMetrics } from './metrics.js';
+export { HeaderNames } from './headers.js';
+export type { DeathReason } from './headers.js';
+export { retryQueueName, deadLetterQueueName } from './topology.js';
+export { withMiddleware } from './middleware/compose.js';
+export { retry } from './middleware/retry.js';
+export type { RetryOptions } from './middleware/retry.js';
+export { dedup, memoryDedupStore } from './middleware/dedup.js';
+export type { DedupStore } from './middleware/dedup.js';

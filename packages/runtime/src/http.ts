@@ -20,8 +20,10 @@ const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELE
  * Routes are added by the service; `listen` is the caller's (tests use `inject()`).
  */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  // Typed as Fastify's base logger so the instance has Fastify's default type, shared by every service.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     disableRequestLogging: true,
     // Long ids must reach the schema (-> 400), not be cut off by the router (-> 404).
     routerOptions: { maxParamLength: 512 },

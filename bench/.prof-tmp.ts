@@ -1,0 +1,2 @@
+import { benchEndToEnd } from './messaging.ts';
+await benchEndToEnd({ messages: 40000, rounds: 2 });

@@ -1,0 +1,68 @@
+// `npm run bench [-- --quick] [-- --check] [-- --only a,b]`: every scenario side by side with its baseline
+// in the same run, alternating A B A B, medians of the rounds, ratios against the baseline.
+import { parseArgs } from 'node:util';
+import { benchHttp } from './scenarios/http.ts';
+import { benchFootprint } from './scenarios/footprint.ts';
+import { printTable, writeResults } from './lib/report.ts';
+import type { Row } from './lib/report.ts';
+
+interface Settings {
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly durationSec: number;
+  readonly connections: number;
+  readonly messages: number;
+}
+
+const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings) => Promise<Row[]> }> = {
+  http: {
+    produces: ['http-account', 'http-vip'],
+    run: (s) => benchHttp({ rounds: s.rounds, durationSec: s.durationSec, connections: s.connections }),
+  },
+  footprint: {
+    produces: ['footprint-configserver', 'footprint-accountservice', 'footprint-vipservice'],
+    run: (s) => benchFootprint({ rounds: s.quick ? 1 : 3 }),
+  },
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
+  const quick = values.quick;
+  const settings: Settings = {
+    quick,
+    rounds: 3,
+    durationSec: quick ? 1 : 5,
+    connections: 50,
+    messages: quick ? 5_000 : 50_000,
+  };
+  const only = values.only?.split(',');
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    if (only && !only.includes(name)) continue;
+    process.stdout.write(`bench: ${name} ...\n`);
+    try {
+      rows.push(...(await scenario.run(settings)));
+    } catch (err) {
+      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const expected of scenario.produces) {
+      if (!rows.some((r) => r.scenario === expected)) failures.push(`${expected}: produced no result`);
+    }
+  }
+  printTable(rows);
+  const file = await writeResults(rows, { quick, rounds: settings.rounds });
+  process.stdout.write(`\nwritten to ${file}\n`);
+  if (failures.length > 0) {
+    process.stderr.write(`\nbench: ${failures.length} scenario(s) failed:\n${failures.join('\n')}\n`);
+    if (values.check) process.exitCode = 1;
+  }
+}
+
+await main();

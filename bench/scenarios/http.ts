@@ -1,0 +1,108 @@
+// http-account and http-vip: the accountservice (built, as `npm start` runs it) against a bare node:http
+// server answering the same JSON from a Map, under the same autocannon load, alternating A B A B.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { load } from '../lib/load.ts';
+import type { LoadResult } from '../lib/load.ts';
+import { startProcess } from '../lib/process.ts';
+import type { BenchProcess } from '../lib/process.ts';
+import { alternate, median } from '../lib/stats.ts';
+import type { Row } from '../lib/report.ts';
+import { BROKER_URL, deleteQueues } from '../lib/broker.ts';
+
+
+export interface HttpBenchOptions {
+  readonly rounds: number;
+  readonly durationSec: number;
+  readonly connections: number;
+}
+
+async function startBare(port: number): Promise<BenchProcess> {
+  return startProcess(['--import', 'tsx', 'bench/baselines/bare-http.ts', String(port)], {}, {
+    url: `http://127.0.0.1:${port}/accounts/10001`,
+  });
+}
+
+async function startAccountservice(port: number, dataDir: string, queue: string): Promise<BenchProcess> {
+  return startProcess(
+    ['services/accountservice/dist/main.js'],
+    { SERVER_PORT: String(port), DATA_DIR: dataDir, VIP_QUEUE: queue, AMQP_SERVER_URL: BROKER_URL, LOG_LEVEL: 'warn' },
+    { url: `http://127.0.0.1:${port}/health` },
+  );
+}
+
+/** Counts distinct VIP notifications arriving on `queue` (acks them), from a plain amqplib consumer. */
+async function countNotifications(queue: string): Promise<{ count: () => number; close: () => Promise<void> }> {
+  const connection = await connect(BROKER_URL);
+  const channel = await connection.createChannel();
+  await channel.checkQueue(queue);
+  await channel.prefetch(1000);
+  const seen = new Set<string>();
+  await channel.consume(queue, (msg) => {
+    if (msg === null) return;
+    seen.add(String(msg.properties.messageId));
+    channel.ack(msg);
+  });
+  return { count: () => seen.size, close: () => connection.close() };
+}
+
+export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-http-'));
+  const queue = `vip_queue.bench.${randomUUID()}`;
+  const [ourPort, barePort] = [16767, 16768];
+  const service = await startAccountservice(ourPort, dataDir, queue);
+  const bare = await startBare(barePort);
+  const counter = await countNotifications(queue);
+  try {
+    const run = (port: number, id: string) => (): Promise<LoadResult> =>
+      load(`http://127.0.0.1:${port}/accounts/${id}`, options);
+    // Warm both up (JIT, lmdb pages) before measuring.
+    await load(`http://127.0.0.1:${ourPort}/accounts/10001`, { ...options, durationSec: 1 });
+    await load(`http://127.0.0.1:${barePort}/accounts/10001`, { ...options, durationSec: 1 });
+
+    const plain = await alternate(options.rounds, run(ourPort, '10001'), run(barePort, '10001'));
+    const vip = await alternate(options.rounds, run(ourPort, '10000'), run(barePort, '10001'));
+    const rss = await service.rssMiB();
+
+    const vipOk = vip.a.reduce((n, r) => n + r.ok, 0);
+    const deadline = Date.now() + 120_000;
+    while (counter.count() < vipOk && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const missing = vipOk - counter.count();
+
+    const rows: Row[] = [
+      {
+        scenario: 'http-account',
+        unit: 'req/s',
+        ours: median(plain.a.map((r) => r.requestsPerSecond)),
+        baseline: median(plain.b.map((r) => r.requestsPerSecond)),
+        baselineName: 'bare node:http',
+        target: 0.8,
+        p50Ms: median(plain.a.map((r) => r.p50Ms)),
+        p99Ms: median(plain.a.map((r) => r.p99Ms)),
+        rssMiB: rss,
+        notes: `errors ${plain.a.reduce((n, r) => n + r.errors, 0)}`,
+      },
+      {
+        scenario: 'http-vip',
+        unit: 'req/s',
+        ours: median(vip.a.map((r) => r.requestsPerSecond)),
+        baseline: median(vip.b.map((r) => r.requestsPerSecond)),
+        baselineName: 'bare node:http (non-VIP)',
+        target: 0.5,
+        p50Ms: median(vip.a.map((r) => r.p50Ms)),
+        p99Ms: median(vip.a.map((r) => r.p99Ms)),
+        rssMiB: await service.rssMiB(),
+        notes: `${vipOk} VIP 200s, ${counter.count()} notifications delivered, ${missing} missing`,
+      },
+    ];
+    return rows;
+  } finally {
+    await counter.close().catch(() => undefined);
+    await Promise.all([service.stop(), bare.stop()]);
+    await deleteQueues(queue);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,123 @@
+import amqplib from 'amqplib';
+import { ConnectionError, MessagingError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { maskUrl, redact } from '../mask.js';
+import type { MessagingMetrics } from '../metrics.js';
+import { DEFAULT_DELIVERY_LIMIT } from '../topology.js';
+import { AmqpTransport } from './transport.js';
+
+export interface AmqpTransportOptions {
+  /** amqp:// or amqps:// URL. Its password never appears in a log line or an error. */
+  readonly url: string;
+  /** Shown by the broker (connection_name client property): how operators find this process's connection. */
+  readonly connectionName: string;
+  readonly logger?: Logger;
+  readonly metrics?: MessagingMetrics;
+  /** AMQP app_id on every publish (overridable per publish). */
+  readonly appId?: string;
+  /** How long a publish may wait for the broker (outage, full window, blocked) before NOT_CONNECTED/BACKPRESSURE. Default 10 000. */
+  readonly publishWaitMs?: number;
+  /** A confirm that does not come within this time fails the publish with CONFIRM_TIMEOUT. Default 15 000. */
+  readonly confirmTimeoutMs?: number;
+  /** Unconfirmed messages in flight per publisher. Default 1000. */
+  readonly confirmWindow?: number;
+  /** Publishes allowed to wait per publisher; beyond, BACKPRESSURE at once. Default 10 000. */
+  readonly maxWaitingPublishes?: number;
+  /** connectAmqp fails with CONNECT_FAILED when the first connection is not up within this time. Default 5000. */
+  readonly initialConnectTimeoutMs?: number;
+  /** AMQP heartbeat, seconds (unless the URL sets one). Default 10. */
+  readonly heartbeatSeconds?: number;
+  /** Reconnect backoff bounds, ms. Default 200 .. 5000, with jitter. */
+  readonly reconnectDelayMs?: { readonly initial?: number; readonly max?: number };
+  /** Bound on waiting for handlers and confirms at close. Default 10 000. */
+  readonly closeTimeoutMs?: number;
+  /** Broker deliveries of one work-queue message before the broker parks it in `<queue>.dlq`. All parties must agree. Default 20. */
+  readonly deliveryLimit?: number;
+}
+
+/**
+ * Connects to RabbitMQ. Resolves once connected; from then on the transport reconnects by itself, for ever,
+ * and reports its state. Rejects with MessagingError INVALID_URL, or CONNECT_FAILED (URL masked) when the
+ * broker is not reachable within `initialConnectTimeoutMs` or refuses the credentials.
+ */
+export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTransport> {
+  const masked = maskUrl(options.url);
+  let parsed: URL;
+  try {
+    parsed = new URL(options.url);
+  } catch {
+    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}`);
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: expected amqp:// or amqps://`);
+  }
+  if (!parsed.hostname) throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: no host`);
+  const secrets = parsed.password ? [parsed.password, decodeURIComponent(parsed.password)] : [];
+  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 10));
+  const timeoutMs = options.initialConnectTimeoutMs ?? 5000;
+
+  const connection = await amqplib.connect(parsed.toString(), {
+    clientProperties: { connection_name: options.connectionName },
+    timeout: Math.min(timeoutMs, 10_000),
+    recovery: {
+      waitForConnect: false,
+      initialDelay: options.reconnectDelayMs?.initial ?? 200,
+      maxDelay: options.reconnectDelayMs?.max ?? 5000,
+      factor: 2,
+      jitter: 0.5,
+      maxRetries: Infinity,
+    },
+  });
+  const transport = new AmqpTransport(connection, {
+    connectionName: options.connectionName,
+    maskedUrl: masked,
+    secrets,
+    logger: options.logger ?? silentLogger,
+    metrics: options.metrics,
+    appId: options.appId,
+    publishWaitMs: options.publishWaitMs ?? 10_000,
+    confirmTimeoutMs: options.confirmTimeoutMs ?? 15_000,
+    confirmWindow: options.confirmWindow ?? 1000,
+    maxWaitingPublishes: options.maxWaitingPublishes ?? 10_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+    deliveryLimit: options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+  });
+
+  let lastError = 'no answer';
+  let refused: Error | undefined;
+  let wakeRefused: (() => void) | undefined;
+  const onFailed = (err: Error): void => {
+    lastError = redact(err.message, secrets);
+    // Wrong credentials or vhost will not fix themselves: fail now rather than at the deadline.
+    if (/ACCESS.REFUSED|NOT.ALLOWED|\b403\b|\b530\b/.test(err.message)) {
+      refused = err;
+      wakeRefused?.();
+    }
+  };
+  connection.on('connect-failed', onFailed);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outcome = await Promise.race([
+      connection.waitForConnect().then(() => 'connected' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => {
+          resolve('timeout');
+        }, timeoutMs);
+      }),
+      new Promise<'refused'>((resolve) => {
+        wakeRefused = () => {
+          resolve('refused');
+        };
+      }),
+    ]);
+    if (outcome !== 'connected') {
+      await connection.close().catch(() => undefined);
+      const why = refused ? redact(refused.message, secrets) : `${lastError} (gave up after ${timeoutMs} ms)`;
+      throw new ConnectionError('CONNECT_FAILED', `cannot connect to ${masked}: ${why}`);
+    }
+    return transport;
+  } finally {
+    clearTimeout(timer);
+    connection.removeListener('connect-failed', onFailed);
+  }
+}

@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { Static, TSchema } from 'typebox';
+import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
+import { HeaderNames } from '../headers.js';
+import type { MessageType } from '../message-type.js';
+import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
+import type { PublishOptions, Publisher } from '../transport.js';
+import { destinationName } from './declare.js';
+import type { ChannelHost } from './host.js';
+import { ManagedChannel, type Session } from './managed-channel.js';
+
+export interface PublisherHost extends ChannelHost {
+  /** undefined when `type`'s destination is already declared on the live connection (the hot path). */
+  ensureDeclared(type: MessageType, waitMs: number): Promise<void> | undefined;
+  /** A channel error may mean a queue or exchange was deleted: declare again before the next publish. */
+  invalidateDeclarations(): void;
+}
+
+export interface PublisherSettings {
+  readonly name: string;
+  readonly appId: string | undefined;
+  /** Messages written and not yet confirmed, at most. */
+  readonly confirmWindow: number;
+  readonly confirmTimeoutMs: number;
+  /** How long a publish may wait for a connection, a free window slot, drain or unblock. */
+  readonly publishWaitMs: number;
+  /** Publishes waiting at most; beyond, BACKPRESSURE at once. */
+  readonly maxWaiting: number;
+  readonly closeTimeoutMs: number;
+  readonly metrics: MessagingMetrics | undefined;
+}
+
+/** One message on its way: waiting for a slot, or written and waiting for its confirm. */
+interface Outgoing {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly body: Buffer;
+  readonly props: Options.Publish;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+  readonly stats: PublishStats;
+  /** When it entered its current phase (waiting, or in flight), performance.now(). */
+  since: number;
+  settled: boolean;
+}
+
+/**
+ * A confirm channel with a window of outstanding confirms. The hot path allocates one object and one promise
+ * per message; confirm timeouts and wait deadlines are enforced by one sweep timer, not a timer per message.
+ *
+ * Across a connection loss, messages written but not confirmed are written again on the next connection
+ * (same messageId: receivers dedup). After a channel-level error they are rejected with CHANNEL_CLOSED,
+ * because one of them may have caused it.
+ */
+export class AmqpPublisher implements Publisher {
+  private readonly managed: ManagedChannel<ConfirmChannel>;
+  private session: Session<ConfirmChannel> | undefined;
+  /** Written, unconfirmed messages; index i has delivery tag lwm + i. Settled entries stay until shifted. */
+  private unconfirmed: (Outgoing | undefined)[] = [];
+  private lwm = 1;
+  private inflight = 0;
+  private waiting: Outgoing[] = [];
+  private writable = true;
+  private readonly returned = new Set<unknown>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private idleWaiter: (() => void) | undefined;
+
+  constructor(
+    private readonly host: PublisherHost,
+    private readonly settings: PublisherSettings,
+  ) {
+    this.managed = new ManagedChannel<ConfirmChannel>(host, settings.name, true, {
+      setup: () => Promise.resolve(),
+      attached: (s) => {
+        this.attached(s);
+      },
+      detached: (s, err) => {
+        this.detached(s, err);
+      },
+    });
+    this.managed.start();
+    const sweepMs = Math.min(1000, Math.max(20, Math.min(settings.confirmTimeoutMs, settings.publishWaitMs) / 5));
+    this.sweepTimer = setInterval(() => {
+      this.sweep();
+    }, sweepMs);
+    this.sweepTimer.unref();
+  }
+
+  publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
+    let body: Buffer;
+    try {
+      body = type.encode(message);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const d = type.destination;
+    const isQueue = d.kind === 'queue';
+    const exchange = isQueue ? '' : d.exchange;
+    const routingKey = isQueue ? d.queue : (options?.routingKey ?? d.routingKey);
+    const props: Options.Publish = {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: options?.messageId ?? randomUUID(),
+      timestamp: Math.floor((options?.timestamp ?? Date.now()) / 1000),
+      type: type.name,
+      appId: options?.appId ?? this.settings.appId,
+      headers: options?.headers || options?.traceparent ? headersOf(options) : undefined,
+      mandatory: options?.mandatory ?? isQueue,
+    };
+    const stats = this.settings.metrics ? this.settings.metrics.forDestination(destinationName(d)) : noPublishStats;
+    const declaring = this.host.ensureDeclared(type, this.settings.publishWaitMs);
+    if (declaring === undefined) return this.publishRaw(exchange, routingKey, body, props, stats);
+    return declaring.then(
+      () => this.publishRaw(exchange, routingKey, body, props, stats),
+      (err: unknown) => {
+        if (err instanceof MessagingError) stats.failed(err.code);
+        throw err;
+      },
+    );
+  }
+
+  /** @internal Publishes bytes as they are (used to move deliveries to delay and dead-letter queues). */
+  publishRaw(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    props: Options.Publish,
+    stats: PublishStats = noPublishStats,
+  ): Promise<void> {
+    if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
+    stats.published();
+    return new Promise<void>((resolve, reject) => {
+      const o: Outgoing = { exchange, routingKey, body, props, resolve, reject, stats, since: 0, settled: false };
+      const s = this.session;
+      if (
+        s !== undefined &&
+        this.writable &&
+        this.inflight < this.settings.confirmWindow &&
+        this.waiting.length === 0 &&
+        !this.host.blocked
+      ) {
+        this.write(s, o);
+      } else if (this.waiting.length >= this.settings.maxWaiting) {
+        this.fail(o, new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
+      } else {
+        o.since = performance.now();
+        this.waiting.push(o);
+      }
+    });
+  }
+
+  /** Writes waiting messages while the window, the socket and the broker allow. */
+  flush(): void {
+    const s = this.session;
+    if (s === undefined || this.host.blocked) return;
+    const window = this.settings.confirmWindow;
+    while (this.writable && this.inflight < window && this.waiting.length > 0 && s.open) {
+      this.write(s, this.waiting.shift() as Outgoing);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.inflight > 0 || this.waiting.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.closeTimeoutMs);
+        this.idleWaiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.idleWaiter = undefined;
+    clearInterval(this.sweepTimer);
+    const left = new MessagingError('CLOSED', 'publisher closed before the broker confirmed');
+    for (const o of this.unconfirmed) if (o !== undefined && !o.settled) this.fail(o, left);
+    for (const o of this.waiting.splice(0)) this.fail(o, left);
+    this.unconfirmed = [];
+    this.inflight = 0;
+    await this.managed.stop();
+  }
+
+  private write(s: Session<ConfirmChannel>, o: Outgoing): void {
+    o.since = performance.now();
+    this.unconfirmed.push(o);
+    this.inflight++;
+    try {
+      if (!s.ch.publish(o.exchange, o.routingKey, o.body, o.props)) this.writable = false;
+    } catch (err) {
+      // Nothing was written: amqplib encodes before it writes, and did not count a delivery tag.
+      this.unconfirmed.pop();
+      this.inflight--;
+      if (err instanceof RangeError || err instanceof TypeError) {
+        this.fail(o, new MessagingError('INVALID_MESSAGE', `cannot encode message: ${err.message}`, { cause: err }));
+      } else {
+        // The channel is closing under us; the message waits for the next one.
+        o.since = performance.now();
+        this.waiting.unshift(o);
+      }
+    }
+  }
+
+  private readonly onAck = (fields: { deliveryTag: number; multiple: boolean }): void => {
+    this.confirmed(fields.deliveryTag, fields.multiple, false);
+  };
+
+  private readonly onNack = (fields: { deliveryTag: number; multiple: boolean }): void => {
+    this.confirmed(fields.deliveryTag, fields.multiple, true);
+  };
+
+  private readonly onReturn = (msg: Message): void => {
+    // basic.return precedes the confirm of the same message on the channel.
+    this.returned.add(msg.properties.messageId);
+  };
+
+  private readonly onDrain = (): void => {
+    this.writable = true;
+    this.flush();
+  };
+
+  private confirmed(tag: number, multiple: boolean, nacked: boolean): void {
+    const un = this.unconfirmed;
+    if (multiple) {
+      while (un.length > 0 && this.lwm <= tag) {
+        const o = un.shift();
+        this.lwm++;
+        if (o !== undefined) this.settle(o, nacked);
+      }
+    } else {
+      const i = tag - this.lwm;
+      if (i < 0 || i >= un.length) return;
+      const o = un[i];
+      un[i] = undefined;
+      if (o !== undefined) this.settle(o, nacked);
+      while (un.length > 0 && un[0] === undefined) {
+        un.shift();
+        this.lwm++;
+      }
+    }
+    if (this.waiting.length > 0) this.flush();
+    if (this.idleWaiter !== undefined && this.inflight === 0 && this.waiting.length === 0) this.idleWaiter();
+  }
+
+  private settle(o: Outgoing, nacked: boolean): void {
+    if (o.settled) return;
+    o.settled = true;
+    this.inflight--;
+    if (nacked) {
+      this.reject(o, new MessagingError('NACKED', `the broker refused the message (${describe(o)})`));
+    } else if (this.returned.size > 0 && this.returned.delete(o.props.messageId)) {
+      // A queue destination that routes nowhere was deleted under us: declare it again next time.
+      if (o.exchange === '') this.host.invalidateDeclarations();
+      this.reject(o, new MessagingError('UNROUTABLE', `no queue received the message (${describe(o)})`));
+    } else {
+      o.stats.confirmed((performance.now() - o.since) / 1000);
+      o.resolve();
+    }
+  }
+
+  private attached(s: Session<ConfirmChannel>): void {
+    this.session = s;
+    this.unconfirmed = [];
+    this.lwm = 1;
+    this.inflight = 0;
+    this.writable = true;
+    this.returned.clear();
+    s.ch.on('ack', this.onAck);
+    s.ch.on('nack', this.onNack);
+    s.ch.on('return', this.onReturn);
+    s.ch.on('drain', this.onDrain);
+    this.flush();
+  }
+
+  private detached(s: Session<ConfirmChannel>, error: Error | undefined): void {
+    if (this.session === s) this.session = undefined;
+    const pending = this.unconfirmed.filter((o): o is Outgoing => o !== undefined && !o.settled);
+    this.unconfirmed = [];
+    this.lwm = 1;
+    this.inflight = 0;
+    this.returned.clear();
+    if (error !== undefined) {
+      this.host.invalidateDeclarations();
+      const why = this.host.redact(error.message);
+      for (const o of pending) {
+        this.fail(o, new ChannelError('CHANNEL_CLOSED', `channel closed before the confirm: ${why}`, { cause: error }));
+      }
+    } else if (pending.length > 0) {
+      const now = performance.now();
+      for (const o of pending) o.since = now;
+      this.waiting = pending.concat(this.waiting);
+    }
+    if (this.idleWaiter !== undefined && this.waiting.length === 0) this.idleWaiter();
+  }
+
+  /** Confirm timeouts and wait deadlines, for all messages, in one pass. */
+  private sweep(): void {
+    const now = performance.now();
+    const un = this.unconfirmed;
+    const confirmDeadline = now - this.settings.confirmTimeoutMs;
+    for (const o of un) {
+      if (o === undefined || o.settled) continue;
+      if (o.since > confirmDeadline) break;
+      o.settled = true;
+      this.inflight--;
+      this.reject(
+        o,
+        new MessagingError(
+          'CONFIRM_TIMEOUT',
+          `no broker confirm within ${this.settings.confirmTimeoutMs} ms (${describe(o)}); it may have arrived`,
+        ),
+      );
+    }
+    while (un.length > 0 && (un[0] === undefined || un[0].settled)) {
+      un.shift();
+      this.lwm++;
+    }
+    const waitDeadline = now - this.settings.publishWaitMs;
+    const head = this.waiting[0];
+    if (head !== undefined && head.since <= waitDeadline) {
+      const keep: Outgoing[] = [];
+      for (const o of this.waiting) {
+        if (o.since > waitDeadline) keep.push(o);
+        else this.fail(o, this.waitError());
+      }
+      this.waiting = keep;
+    }
+    if (this.waiting.length > 0) this.flush();
+    if (this.idleWaiter !== undefined && this.inflight === 0 && this.waiting.length === 0) this.idleWaiter();
+  }
+
+  private waitError(): MessagingError {
+    const ms = this.settings.publishWaitMs;
+    if (this.host.currentModel() === undefined) {
+      return new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${ms} ms`);
+    }
+    if (this.host.blocked) return new MessagingError('BACKPRESSURE', `broker blocked publishing for more than ${ms} ms`);
+    if (this.session === undefined) return new ChannelError('NOT_CONNECTED', `no channel for more than ${ms} ms`);
+    return new MessagingError('BACKPRESSURE', `no room to publish for more than ${ms} ms`);
+  }
+
+  private fail(o: Outgoing, err: MessagingError): void {
+    o.settled = true;
+    this.reject(o, err);
+  }
+
+  private reject(o: Outgoing, err: MessagingError): void {
+    o.stats.failed(err.code);
+    o.reject(err);
+  }
+}
+
+function headersOf(options: PublishOptions): Record<string, unknown> {
+  const h: Record<string, unknown> = { ...options.headers };
+  if (options.traceparent !== undefined) h[HeaderNames.traceparent] = options.traceparent;
+  return h;
+}
+
+function describe(o: Outgoing): string {
+  const id = typeof o.props.messageId === 'string' ? o.props.messageId : 'no id';
+  return o.exchange === '' ? `queue ${o.routingKey}, ${id}` : `exchange ${o.exchange} ${o.routingKey}, ${id}`;
+}

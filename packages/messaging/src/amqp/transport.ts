@@ -1,0 +1,337 @@
+import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
+import type { Static, TSchema } from 'typebox';
+import { resolvePolicy } from '../consume/policy.js';
+import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { redact } from '../mask.js';
+import type { MessageType } from '../message-type.js';
+import type { MessagingMetrics } from '../metrics.js';
+import type { ConnectionState, ConsumerOptions, Handler, Publisher, Subscription, Transport } from '../transport.js';
+import { AmqpConsumer, type ConsumerHost } from './consumer.js';
+import { declareDestination, destinationName } from './declare.js';
+import { AmqpPublisher, type PublisherHost, type PublisherSettings } from './publisher.js';
+
+/** Settings of an AmqpTransport, defaults applied (see connectAmqp). */
+export interface AmqpSettings {
+  readonly connectionName: string;
+  readonly maskedUrl: string;
+  readonly secrets: readonly string[];
+  readonly logger: Logger;
+  readonly metrics: MessagingMetrics | undefined;
+  readonly appId: string | undefined;
+  readonly publishWaitMs: number;
+  readonly confirmTimeoutMs: number;
+  readonly confirmWindow: number;
+  readonly maxWaitingPublishes: number;
+  readonly closeTimeoutMs: number;
+  readonly deliveryLimit: number;
+}
+
+/**
+ * The RabbitMQ transport: one connection (amqplib's opt-in recovery reconnects it with backoff and jitter),
+ * a confirm channel per publisher, a channel per consumer. Every channel owner re-opens its channel,
+ * re-declares its topology and re-attaches its consumer after each reconnect, by itself.
+ */
+export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
+  private current: ConnectionState = 'connecting';
+  private model: ChannelModel | undefined;
+  private isBlocked = false;
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
+  private waiters: { resolve: (m: ChannelModel) => void; reject: (e: Error) => void }[] = [];
+  private declared = new Set<MessageType>();
+  private readonly declaring = new Map<MessageType, Promise<void>>();
+  private readonly publishers = new Set<AmqpPublisher>();
+  private readonly consumers = new Set<AmqpConsumer<never>>();
+  private internal: AmqpPublisher | undefined;
+  private closing: Promise<void> | undefined;
+  private connectedOnce = false;
+  readonly logger: Logger;
+
+  /** @internal Use connectAmqp. */
+  constructor(
+    private readonly connection: RecoveringChannelModel,
+    private readonly settings: AmqpSettings,
+  ) {
+    this.logger = settings.logger;
+    settings.metrics?.setConnectionState(settings.connectionName, 'connecting');
+    const log = this.logger;
+    const name = settings.connectionName;
+    connection.on('connect', (model: ChannelModel) => {
+      this.model = model;
+      this.isBlocked = false;
+      this.declared = new Set();
+      log.info({ connection: name, url: settings.maskedUrl }, this.connectedOnce ? 'broker reconnected' : 'broker connected');
+      this.connectedOnce = true;
+      this.setState('connected');
+      for (const w of this.waiters.splice(0)) w.resolve(model);
+    });
+    connection.on('disconnect', (err: Error) => {
+      this.model = undefined;
+      this.isBlocked = false;
+      if (this.closing !== undefined) return;
+      log.warn({ connection: name, err: this.redact(err.message) }, 'broker connection lost');
+      this.setState('disconnected');
+    });
+    connection.on('connect-failed', (err: Error) => {
+      if (this.connectedOnce) log.warn({ connection: name, err: this.redact(err.message) }, 'broker reconnect failed');
+    });
+    connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => {
+      if (this.connectedOnce) log.info({ connection: name, attempt: info.attempt, delayMs: info.delay }, 'reconnecting');
+    });
+    connection.on('blocked', (reason: string) => {
+      this.isBlocked = true;
+      log.warn({ connection: name, reason }, 'broker blocked publishing');
+    });
+    connection.on('unblocked', () => {
+      this.isBlocked = false;
+      log.info({ connection: name }, 'broker unblocked publishing');
+      for (const p of this.allPublishers()) p.flush();
+    });
+    connection.on('error', (err: Error) => {
+      log.warn({ connection: name, err: this.redact(err.message) }, 'broker connection error');
+    });
+    connection.on('handler-error', (err: Error, event: string) => {
+      log.error({ connection: name, event, err: err.message }, 'connection listener threw');
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** True while the broker has told us to stop publishing (memory or disk alarm). */
+  get blocked(): boolean {
+    return this.isBlocked;
+  }
+
+  get publishWaitMs(): number {
+    return this.settings.publishWaitMs;
+  }
+
+  get deliveryLimit(): number {
+    return this.settings.deliveryLimit;
+  }
+
+  get closeTimeoutMs(): number {
+    return this.settings.closeTimeoutMs;
+  }
+
+  get metrics(): MessagingMetrics | undefined {
+    return this.settings.metrics;
+  }
+
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  createPublisher(): Publisher {
+    this.assertOpen();
+    const p = new AmqpPublisher(this, this.publisherSettings(`publisher ${this.publishers.size + 1}`));
+    this.publishers.add(p);
+    return {
+      publish: (type, message, options) => p.publish(type, message, options),
+      close: async () => {
+        await p.close();
+        this.publishers.delete(p);
+      },
+    };
+  }
+
+  async subscribeToQueue<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions,
+  ): Promise<Subscription> {
+    this.assertOpen();
+    const d = type.destination;
+    if (d.kind !== 'queue') {
+      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to an exchange; use subscribe()`);
+    }
+    return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
+  }
+
+  async subscribe<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions & { readonly bindingKey?: string },
+  ): Promise<Subscription> {
+    this.assertOpen();
+    const d = type.destination;
+    if (d.kind !== 'exchange') {
+      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to a queue; use subscribeToQueue()`);
+    }
+    const suffix = Math.random().toString(36).slice(2, 10);
+    return this.startConsumer(type, handler, options, {
+      kind: 'fanout',
+      exchange: d.exchange,
+      exchangeType: d.exchangeType,
+      bindingKey: options.bindingKey ?? d.routingKey,
+      queue: `${d.exchange}.${options.consumerName}.${suffix}`,
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  // ---- host API for publishers and consumers ----
+
+  currentModel(): ChannelModel | undefined {
+    return this.model;
+  }
+
+  waitForModel(): Promise<ChannelModel> {
+    if (this.model !== undefined) return Promise.resolve(this.model);
+    if (this.current === 'closed') return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  redact(text: string): string {
+    return redact(text, this.settings.secrets);
+  }
+
+  republisher(): AmqpPublisher {
+    this.internal ??= new AmqpPublisher(this, this.publisherSettings('republisher'));
+    return this.internal;
+  }
+
+  ensureDeclared(type: MessageType, waitMs: number): Promise<void> | undefined {
+    if (this.declared.has(type)) return undefined;
+    let p = this.declaring.get(type);
+    if (p === undefined) {
+      p = this.declare(type, performance.now() + waitMs).finally(() => this.declaring.delete(type));
+      this.declaring.set(type, p);
+    }
+    return p;
+  }
+
+  invalidateDeclarations(): void {
+    this.declared = new Set();
+  }
+
+  // ---- internals ----
+
+  private async declare(type: MessageType, deadline: number): Promise<void> {
+    const name = destinationName(type.destination);
+    for (;;) {
+      const model = await this.modelBefore(deadline);
+      let ch;
+      try {
+        ch = await model.createChannel();
+      } catch {
+        continue; // the connection went away meanwhile: wait for the next one
+      }
+      ch.on('error', () => undefined);
+      try {
+        await declareDestination(ch, type.destination, this.settings.deliveryLimit);
+        if (this.model === model) this.declared.add(type);
+        await ch.close().catch(() => undefined);
+        return;
+      } catch (err) {
+        if (this.model !== model) continue;
+        const text = this.redact(err instanceof Error ? err.message : String(err));
+        throw new ChannelError('DECLARE_FAILED', `cannot declare ${name}: ${text}`, { cause: err });
+      }
+    }
+  }
+
+  private modelBefore(deadline: number): Promise<ChannelModel> {
+    if (this.model !== undefined) return Promise.resolve(this.model);
+    const ms = Math.max(0, deadline - performance.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${this.settings.publishWaitMs} ms`));
+      }, ms);
+      const waiter = {
+        resolve: (m: ChannelModel) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private async startConsumer<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions,
+    source: ConstructorParameters<typeof AmqpConsumer>[4],
+  ): Promise<Subscription> {
+    const consumer = new AmqpConsumer<Static<S>>(this, type, handler, resolvePolicy(options), source);
+    const tracked = consumer as unknown as AmqpConsumer<never>;
+    this.consumers.add(tracked);
+    try {
+      await consumer.start();
+    } catch (err) {
+      this.consumers.delete(tracked);
+      await consumer.close();
+      throw err;
+    }
+    return {
+      get consuming() {
+        return consumer.consuming;
+      },
+      close: async () => {
+        await consumer.close();
+        this.consumers.delete(tracked);
+      },
+    };
+  }
+
+  private publisherSettings(name: string): PublisherSettings {
+    const s = this.settings;
+    return {
+      name,
+      appId: s.appId,
+      confirmWindow: s.confirmWindow,
+      confirmTimeoutMs: s.confirmTimeoutMs,
+      publishWaitMs: s.publishWaitMs,
+      maxWaiting: s.maxWaitingPublishes,
+      closeTimeoutMs: s.closeTimeoutMs,
+      metrics: s.metrics,
+    };
+  }
+
+  private *allPublishers(): Iterable<AmqpPublisher> {
+    yield* this.publishers;
+    if (this.internal) yield this.internal;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new MessagingError('CLOSED', 'transport is closed');
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.settings.metrics?.setConnectionState(this.settings.connectionName, state);
+    for (const l of this.listeners) {
+      try {
+        l(state);
+      } catch (err) {
+        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'state listener threw');
+      }
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    // Consumers first (their failures still need the republisher), then publishers, then the connection.
+    await Promise.all([...this.consumers].map((c) => c.close()));
+    await Promise.all([...this.publishers].map((p) => p.close()));
+    if (this.internal) await this.internal.close();
+    await this.connection.close().catch(() => undefined);
+    this.model = undefined;
+    const closed = new MessagingError('CLOSED', 'transport is closed');
+    for (const w of this.waiters.splice(0)) w.reject(closed);
+    this.setState('closed');
+    this.logger.info({ connection: this.settings.connectionName }, 'broker connection closed');
+  }
+}

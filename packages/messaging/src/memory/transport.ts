@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import type { Static, TSchema } from 'typebox';
+import { resolvePolicy } from '../consume/policy.js';
+import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
+import { HeaderNames } from '../headers.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { MessageType } from '../message-type.js';
+import { noConsumeStats, noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
+import { deadLetterQueueName } from '../topology.js';
+import type {
+  ConnectionState,
+  ConsumerOptions,
+  Handler,
+  PublishOptions,
+  Publisher,
+  Subscription,
+  Transport,
+} from '../transport.js';
+import { MemoryBroker, type RecordedMessage } from './broker.js';
+import { MemoryConsumer, type MemoryConsumerHost, type MemorySource } from './consumer.js';
+import type { MemoryProperties } from './queue.js';
+
+export interface MemoryTransportOptions {
+  /** Share one broker between transports to play several processes (competing consumers, pub/sub). */
+  readonly broker?: MemoryBroker;
+  readonly appId?: string;
+  readonly logger?: Logger;
+  readonly metrics?: MessagingMetrics;
+  /** How long a publish waits while "disconnected" before NOT_CONNECTED. Default 10 000. */
+  readonly publishWaitMs?: number;
+  /** Publishes allowed to wait; beyond, BACKPRESSURE. Default 10 000. */
+  readonly maxWaitingPublishes?: number;
+  readonly closeTimeoutMs?: number;
+  /** Default timeout of the waitFor* helpers. Default 5000. */
+  readonly waitTimeoutMs?: number;
+}
+
+interface Waiting {
+  readonly run: () => void;
+  readonly reject: (err: MessagingError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * A Transport in memory, with the semantics of the RabbitMQ one (confirmed publish, manual ack, prefetch,
+ * competing consumers, pub/sub fan-out through private queues, bounded retries then `<queue>.dlq`, redelivery
+ * after a disconnect), plus helpers for tests: await a publication or a dead letter instead of sleeping,
+ * inject raw bytes, simulate an outage.
+ */
+export class MemoryTransport implements Transport {
+  readonly broker: MemoryBroker;
+  private current: ConnectionState = 'connected';
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
+  private readonly consumers = new Set<MemoryConsumer<never>>();
+  private waiting: Waiting[] = [];
+  private failing: MessagingErrorCode | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly logger: Logger;
+  private readonly waitTimeoutMs: number;
+  private readonly consumerHost: MemoryConsumerHost;
+
+  constructor(private readonly options: MemoryTransportOptions = {}) {
+    this.broker = options.broker ?? new MemoryBroker();
+    this.logger = options.logger ?? silentLogger;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 5000;
+    this.consumerHost = {
+      broker: this.broker,
+      logger: this.logger,
+      closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+      republish: (routingKey, body, props) => this.send('', routingKey, body, props, true, noPublishStats),
+    };
+    options.metrics?.setConnectionState('memory', 'connected');
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  createPublisher(): Publisher {
+    this.assertOpen();
+    let closed = false;
+    return {
+      publish: <S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions) => {
+        if (closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
+        return this.publish(type, message, options);
+      },
+      close: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+    };
+  }
+
+  async subscribeToQueue<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions,
+  ): Promise<Subscription> {
+    this.assertOpen();
+    const d = type.destination;
+    if (d.kind !== 'queue') {
+      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to an exchange; use subscribe()`);
+    }
+    return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
+  }
+
+  async subscribe<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions & { readonly bindingKey?: string },
+  ): Promise<Subscription> {
+    this.assertOpen();
+    const d = type.destination;
+    if (d.kind !== 'exchange') {
+      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to a queue; use subscribeToQueue()`);
+    }
+    return this.startConsumer(type, handler, options, {
+      kind: 'fanout',
+      exchange: d.exchange,
+      exchangeType: d.exchangeType,
+      bindingKey: options.bindingKey ?? d.routingKey,
+      queue: `${d.exchange}.${options.consumerName}.${randomUUID().slice(0, 8)}`,
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  // ---- test helpers ----
+
+  /** Every message published so far to a queue (default exchange) or an exchange, in order. */
+  published(queueOrExchange: string): readonly RecordedMessage[] {
+    return this.broker.publishedTo(queueOrExchange);
+  }
+
+  /** Resolves with the messages published to `queueOrExchange` once there are at least `count`. */
+  waitForPublished(queueOrExchange: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<readonly RecordedMessage[]> {
+    return this.broker.waitFor(
+      () => {
+        const list = this.broker.publishedTo(queueOrExchange);
+        return list.length >= count ? list : undefined;
+      },
+      timeoutMs,
+      `${count} message(s) published to ${queueOrExchange}`,
+    );
+  }
+
+  /** Messages parked in `<queue>.dlq` (by a consumer, or by the delivery limit), with their reason headers. */
+  deadLettered(queue: string): readonly RecordedMessage[] {
+    return this.broker.parkedIn(deadLetterQueueName(queue));
+  }
+
+  waitForDeadLettered(queue: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<readonly RecordedMessage[]> {
+    const dlq = deadLetterQueueName(queue);
+    return this.broker.waitFor(
+      () => {
+        const list = this.broker.parkedIn(dlq);
+        return list.length >= count ? list : undefined;
+      },
+      timeoutMs,
+      `${count} message(s) dead-lettered from ${queue}`,
+    );
+  }
+
+  /** Messages acknowledged (handled successfully) on `queue`. */
+  acked(queue: string): number {
+    return this.broker.ackedOn(queue);
+  }
+
+  waitForAcked(queue: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<number> {
+    return this.broker.waitFor(
+      () => {
+        const n = this.broker.ackedOn(queue);
+        return n >= count ? n : undefined;
+      },
+      timeoutMs,
+      `${count} ack(s) on ${queue}`,
+    );
+  }
+
+  /** Resolves when nothing is left to deliver, unacknowledged, delayed for retry, or being handled. */
+  waitForIdle(timeoutMs = this.waitTimeoutMs): Promise<void> {
+    return this.broker.waitFor(() => this.broker.idle, timeoutMs, 'the broker to be idle').then(() => undefined);
+  }
+
+  /**
+   * Puts raw bytes on a queue (through the default exchange) or an exchange, as another program would:
+   * invalid JSON, a message without message_id, a Go-formatted timestamp...
+   */
+  inject(
+    target: { readonly queue: string } | { readonly exchange: string; readonly routingKey: string },
+    body: Buffer | string,
+    properties: MemoryProperties = {},
+  ): void {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const env = { body: bytes, props: properties, deliveries: 0, redelivered: false };
+    if ('queue' in target) {
+      this.broker.declareWorkQueue(target.queue);
+      this.broker.route('', target.queue, env);
+    } else {
+      this.broker.route(target.exchange, target.routingKey, env);
+    }
+  }
+
+  /** Plays a lost connection: consumers detach (their unacked messages are redelivered), publishes wait. */
+  simulateDisconnect(): void {
+    if (this.current !== 'connected') return;
+    for (const c of this.consumers) c.detach();
+    this.setState('disconnected');
+  }
+
+  /** Plays the reconnect: consumers re-attach by themselves, waiting publishes go out. */
+  simulateReconnect(): void {
+    if (this.current !== 'disconnected') return;
+    this.setState('connected');
+    for (const c of this.consumers) c.attach();
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.run();
+    }
+  }
+
+  /** Makes every publish fail with `code` (e.g. 'NACKED', 'CONFIRM_TIMEOUT') until called with undefined. */
+  failPublishes(code: MessagingErrorCode | undefined): void {
+    this.failing = code;
+  }
+
+  // ---- internals ----
+
+  private publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
+    let body: Buffer;
+    try {
+      body = type.encode(message);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const d = type.destination;
+    const isQueue = d.kind === 'queue';
+    const stats = this.options.metrics?.forDestination(isQueue ? d.queue : d.exchange) ?? noPublishStats;
+    let headers: Record<string, unknown> | undefined;
+    if (options?.headers || options?.traceparent) {
+      headers = { ...options.headers };
+      if (options.traceparent !== undefined) headers[HeaderNames.traceparent] = options.traceparent;
+    }
+    const props: MemoryProperties = {
+      messageId: options?.messageId ?? randomUUID(),
+      timestamp: Math.floor((options?.timestamp ?? Date.now()) / 1000),
+      type: type.name,
+      appId: options?.appId ?? this.options.appId,
+      contentType: 'application/json',
+      ...(headers ? { headers } : {}),
+    };
+    this.broker.declareDestination(d);
+    const exchange = isQueue ? '' : d.exchange;
+    const routingKey = isQueue ? d.queue : (options?.routingKey ?? d.routingKey);
+    return this.send(exchange, routingKey, body, props, options?.mandatory ?? isQueue, stats);
+  }
+
+  private send(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    props: MemoryProperties,
+    mandatory: boolean,
+    stats: PublishStats,
+  ): Promise<void> {
+    stats.published();
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: MessagingError): void => {
+        stats.failed(err.code);
+        reject(err);
+      };
+      const run = (): void => {
+        if (this.failing !== undefined) {
+          fail(new MessagingError(this.failing, `simulated publish failure (${this.failing})`));
+          return;
+        }
+        const n = this.broker.route(exchange, routingKey, { body, props, deliveries: 0, redelivered: false });
+        if (n === 0 && mandatory) {
+          fail(new MessagingError('UNROUTABLE', `no queue received the message (${exchange || routingKey})`));
+          return;
+        }
+        stats.confirmed(0);
+        resolve();
+      };
+      if (this.current === 'connected') {
+        queueMicrotask(run);
+        return;
+      }
+      if (this.waiting.length >= (this.options.maxWaitingPublishes ?? 10_000)) {
+        fail(new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
+        return;
+      }
+      const waitMs = this.options.publishWaitMs ?? 10_000;
+      const entry: Waiting = {
+        run,
+        reject: fail,
+        timer: setTimeout(() => {
+          this.waiting = this.waiting.filter((w) => w !== entry);
+          fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
+        }, waitMs),
+      };
+      this.waiting.push(entry);
+    });
+  }
+
+  private async startConsumer<S extends TSchema>(
+    type: MessageType<S>,
+    handler: Handler<Static<S>>,
+    options: ConsumerOptions,
+    source: MemorySource,
+  ): Promise<Subscription> {
+    const policy = resolvePolicy(options);
+    const stats = this.options.metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
+    const consumer = new MemoryConsumer<Static<S>>(this.consumerHost, type, handler, policy, source, this, stats);
+    const tracked = consumer as unknown as MemoryConsumer<never>;
+    this.consumers.add(tracked);
+    if (this.current === 'connected') consumer.attach();
+    await Promise.resolve();
+    return {
+      get consuming() {
+        return consumer.consuming;
+      },
+      close: async () => {
+        await consumer.close();
+        this.consumers.delete(tracked);
+      },
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new MessagingError('CLOSED', 'transport is closed');
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.options.metrics?.setConnectionState('memory', state);
+    for (const l of this.listeners) {
+      try {
+        l(state);
+      } catch (err) {
+        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'state listener threw');
+      }
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.close()));
+    const closed = new MessagingError('CLOSED', 'transport closed before the broker came back');
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(closed);
+    }
+    this.setState('closed');
+  }
+}
+
+/** An in-memory transport for unit tests (see MemoryTransport). */
+export function createMemoryTransport(options?: MemoryTransportOptions): MemoryTransport {
+  return new MemoryTransport(options);
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Type } from 'typebox';
+import { connectAmqp, defineMessage, isMessagingError } from '../src/index.js';
+import { transportContract } from './contract.js';
+import { connectTest } from './support/amqp-fixture.js';
+import { amqpFixture } from './support/amqp-fixture.js';
+import { BrokerAdmin } from './support/broker.js';
+import { deferred, uniqueName, within } from './support/util.js';
+
+let admin: BrokerAdmin | undefined;
+const getAdmin = (): BrokerAdmin => {
+  if (!admin) throw new Error('admin not open');
+  return admin;
+};
+
+before(async () => {
+  admin = await BrokerAdmin.open();
+});
+after(async () => {
+  await admin?.close();
+});
+
+transportContract('amqp', amqpFixture(getAdmin));
+
+const Ping = Type.Object({ n: Type.Number() });
+
+describe('AmqpTransport', () => {
+  it('fails the first connect within its bound, with CONNECT_FAILED and the password masked', async () => {
+    const started = Date.now();
+    await assert.rejects(
+      connectAmqp({ url: 'amqp://user:s3cret-pw@127.0.0.1:1/', connectionName: 'nope', initialConnectTimeoutMs: 700 }),
+      (err: unknown) => {
+        assert.ok(isMessagingError(err, 'CONNECT_FAILED'));
+        assert.doesNotMatch(err.message, /s3cret-pw/);
+        assert.match(err.message, /127\.0\.0\.1:1/);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it('fails at once on refused credentials, without echoing the password', async () => {
+    await assert.rejects(
+      connectAmqp({ url: 'amqp://guest:wrong-pw-123@127.0.0.1:5672/', connectionName: 'badpw', initialConnectTimeoutMs: 10_000 }),
+      (err: unknown) => {
+        assert.ok(isMessagingError(err, 'CONNECT_FAILED'));
+        assert.doesNotMatch(err.message, /wrong-pw-123/);
+        return true;
+      },
+    );
+  });
+
+  it('rejects a malformed URL with INVALID_URL', async () => {
+    await assert.rejects(connectAmqp({ url: 'http://x:pw@host/', connectionName: 'x' }), (err: unknown) =>
+      isMessagingError(err, 'INVALID_URL'),
+    );
+  });
+
+  it('declares work queues as durable quorum queues with a delay queue and a dead-letter queue', async () => {
+    const queue = uniqueName('topology');
+    const t = await connectTest();
+    try {
+      const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue } });
+      await t.createPublisher().publish(type, { n: 1 });
+      const a = getAdmin();
+      assert.equal(await a.messageCount(queue), 1);
+      assert.equal(await a.messageCount(`${queue}.retry`), 0);
+      assert.equal(await a.messageCount(`${queue}.dlq`), 0);
+      const [m] = await a.drain(queue);
+      assert.equal(m!.properties.deliveryMode, 2);
+      assert.equal(m!.properties.contentType, 'application/json');
+      assert.equal(m!.properties.type, 'Ping');
+      assert.equal(m!.properties.appId, 'messaging-test');
+      assert.equal(typeof m!.properties.messageId, 'string');
+      assert.equal(typeof m!.properties.timestamp, 'number');
+      // Re-declaring with the quorum arguments succeeds only if the queue really is one.
+      await a.withChannel((ch) =>
+        ch.checkQueue(queue).then(() =>
+          ch.assertQueue(queue, {
+            durable: true,
+            arguments: {
+              'x-queue-type': 'quorum',
+              'x-delivery-limit': 20,
+              'x-dead-letter-exchange': '',
+              'x-dead-letter-routing-key': `${queue}.dlq`,
+            },
+          }),
+        ),
+      );
+    } finally {
+      await t.close();
+      await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
+    }
+  });
+
+  it('recovers a consumer whose queue was deleted under it (broker cancel)', async () => {
+    const queue = uniqueName('cancelled');
+    const t = await connectTest();
+    try {
+      const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue } });
+      const got = deferred<number>();
+      const sub = await t.subscribeToQueue(type, async (v) => got.resolve(v.n), { consumerName: 'cancelled' });
+      await getAdmin().deleteQueues(queue);
+      const pub = t.createPublisher();
+      // The publisher re-declares lazily per connection; the consumer re-declares when it re-attaches.
+      await within(
+        (async () => {
+          for (;;) {
+            if (sub.consuming) {
+              try {
+                await pub.publish(type, { n: 7 });
+                return;
+              } catch (err) {
+                if (!isMessagingError(err, 'UNROUTABLE')) throw err;
+              }
+            }
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })(),
+        20_000,
+        'the consumer to come back',
+      );
+      assert.equal(await within(got.promise, 20_000, 'the delivery'), 7);
+    } finally {
+      await t.close();
+      await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { connectAmqp, type AmqpTransport, type AmqpTransportOptions, type Transport } from '../../src/index.js';
+import { declareWorkQueue } from '../../src/amqp/declare.js';
+import { DEFAULT_DELIVERY_LIMIT } from '../../src/topology.js';
+import type { ContractFixture } from '../contract.js';
+import { AMQP_URL, BrokerAdmin, closeConnectionsNamed, listQueues } from './broker.js';
+import { uniqueName } from './util.js';
+
+const names = new WeakMap<Transport, string>();
+
+/** A transport on the real broker with a unique connection_name, so tests can close only their own connection. */
+export async function connectTest(options: Partial<AmqpTransportOptions> = {}): Promise<AmqpTransport> {
+  const connectionName = options.connectionName ?? uniqueName('conn');
+  const t = await connectAmqp({ url: AMQP_URL, connectionName, appId: 'messaging-test', ...options });
+  names.set(t, connectionName);
+  return t;
+}
+
+export function connectionNameOf(t: Transport): string {
+  const n = names.get(t);
+  if (n === undefined) throw new Error('not a test transport');
+  return n;
+}
+
+export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
+  return {
+    timeoutMs: 20_000,
+    transport: () => connectTest(),
+    injectRaw: async (queue, body, props) => {
+      await admin().withChannel((ch) => declareWorkQueue(ch, queue, DEFAULT_DELIVERY_LIMIT));
+      await admin().sendRaw(queue, Buffer.from(body), { persistent: true, ...props });
+    },
+    takeDeadLetters: async (queue) => {
+      const msgs = await admin().drain(`${queue}.dlq`).catch(() => []);
+      return msgs.map((m) => ({
+        body: m.content.toString(),
+        messageId: typeof m.properties.messageId === 'string' ? m.properties.messageId : undefined,
+        headers: (m.properties.headers ?? {}) as Record<string, unknown>,
+      }));
+    },
+    depth: async (queue) => (await admin().messageCount(queue)) ?? 0,
+    queuesStartingWith: (prefix) => listQueues(prefix),
+    dropConnection: async (t) => {
+      const n = await closeConnectionsNamed(connectionNameOf(t));
+      if (n !== 1) throw new Error(`expected to close 1 connection, closed ${n}`);
+    },
+    cleanup: async (queues, exchanges) => {
+      await admin().deleteQueues(...queues);
+      await admin().deleteExchanges(...exchanges);
+    },
+  };
+}

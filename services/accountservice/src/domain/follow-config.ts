@@ -1,0 +1,21 @@
+import type { LiveConfig } from '@goblog/config';
+import type { PinoLogger } from '@goblog/runtime';
+import type { AccountserviceConfig } from '../config.js';
+import type { VipPolicy } from './vip-policy.js';
+
+/**
+ * Applies refreshed configuration to the running service without a restart: the VIP accounts and the log
+ * level. Returns the unsubscribe function.
+ */
+export function followConfig(
+  live: LiveConfig<AccountserviceConfig>,
+  targets: { readonly vip: VipPolicy; readonly logger: PinoLogger },
+): () => void {
+  return live.onChange((next, _previous, changedKeys) => {
+    if (changedKeys.includes('vip_account_ids')) {
+      targets.vip.update(next.vip_account_ids);
+      targets.logger.info({ vipAccountIds: next.vip_account_ids }, 'VIP accounts reloaded');
+    }
+    if (changedKeys.includes('log_level')) targets.logger.level = next.log_level;
+  });
+}

@@ -1,0 +1,21 @@
+import type { Static } from 'typebox';
+import type { VipNotificationSchema } from '../messages.js';
+
+export type VipNotificationBody = Static<typeof VipNotificationSchema>;
+
+/**
+ * A VIP notification as the outbox keeps it. The message id is assigned when the notification is recorded,
+ * so every (re)send of it carries the same `message_id` and a receiver can recognise a resend.
+ */
+export interface PendingNotification {
+  readonly messageId: string;
+  readonly body: VipNotificationBody;
+  /** When it was recorded, ms since epoch: the AMQP `timestamp` and the outbox age. */
+  readonly recordedAt: number;
+}
+
+/** Where VIP notifications are recorded before the response is sent. */
+export interface NotificationOutbox {
+  /** Resolves once the notification is durably recorded (survives kill -9 of the process). */
+  record(notification: PendingNotification): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { Account, AccountRepository } from './account.js';
+import type { NotificationOutbox } from './notification.js';
+import type { VipPolicy } from './vip-policy.js';
+import { AccountNotFoundError } from '../errors.js';
+
+export interface ReadAccountDeps {
+  readonly accounts: AccountRepository;
+  readonly vip: VipPolicy;
+  readonly outbox: NotificationOutbox;
+  readonly now?: () => Date;
+}
+
+/**
+ * The use case behind GET /accounts/{id}: look the account up and, for a VIP account, record one VIP
+ * notification in the outbox. A non-VIP read is synchronous (no promise, no allocation beyond the lookup);
+ * a VIP read resolves only once its notification is durable, so a 200 is never sent for a notification
+ * that could still be lost. Throws AccountNotFoundError for an unknown id.
+ */
+export function createReadAccount(deps: ReadAccountDeps): (id: string) => Account | Promise<Account> {
+  const now = deps.now ?? (() => new Date());
+  return (id) => {
+    const account = deps.accounts.get(id);
+    if (account === undefined) throw new AccountNotFoundError(id);
+    if (!deps.vip.isVip(id)) return account;
+    const readAt = now();
+    return deps.outbox
+      .record({
+        messageId: randomUUID(),
+        body: { accountId: account.id, readAt: readAt.toISOString() },
+        recordedAt: readAt.getTime(),
+      })
+      .then(() => account);
+  };
+}

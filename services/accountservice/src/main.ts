@@ -1,0 +1,105 @@
+// The accountservice process: load configuration, open the store, connect to the broker, serve HTTP,
+// relay the outbox, follow configuration refreshes, shut down cleanly.
+import { configSourceFromEnv, loadConfig, subscribeToRefresh } from '@goblog/config';
+import { connectAmqp, isMessagingError, MessagingMetrics } from '@goblog/messaging';
+import {
+  BROKER_HINT,
+  Health,
+  createLogger,
+  createMetrics,
+  exitOnStartupError,
+  handleShutdown,
+  instanceAddress,
+} from '@goblog/runtime';
+import { buildApp } from './app.js';
+import { AccountserviceConfigSchema, DEFAULTS, RESTART_KEYS, SERVICE_NAME } from './config.js';
+import { seedAccounts } from './domain/account.js';
+import { followConfig } from './domain/follow-config.js';
+import { VipPolicy } from './domain/vip-policy.js';
+import { vipNotificationType } from './messages.js';
+import { OutboxMetrics, outboxStatus } from './outbox/outbox-metrics.js';
+import { OutboxRelay } from './outbox/relay.js';
+import { AccountStore } from './store/lmdb-env.js';
+
+async function main(): Promise<void> {
+  const live = await loadConfig({
+    schema: AccountserviceConfigSchema,
+    defaults: DEFAULTS,
+    source: configSourceFromEnv(SERVICE_NAME),
+    restartKeys: RESTART_KEYS,
+  });
+  const config = live.current;
+  const logger = createLogger({ service: SERVICE_NAME, level: config.log_level });
+  const metrics = createMetrics(SERVICE_NAME);
+  const instanceId = `${SERVICE_NAME}:${config.server_port}`;
+
+  const store = AccountStore.open({ dataDir: config.data_dir });
+  const added = await store.accounts.seed(seedAccounts());
+  logger.info({ path: store.path, added, outboxDepth: store.outbox.depth }, 'account store open');
+
+  const transport = await connectAmqp({
+    url: config.amqp_server_url,
+    connectionName: instanceId,
+    logger,
+    metrics: new MessagingMetrics(metrics.registry),
+    appId: SERVICE_NAME,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw isMessagingError(err, 'CONNECT_FAILED') ? new Error(`${err.message}; ${BROKER_HINT}`) : err;
+  });
+
+  const vip = new VipPolicy(config.vip_account_ids);
+  followConfig(live, { vip, logger });
+
+  const publisher = transport.createPublisher();
+  const relay = new OutboxRelay({
+    outbox: store.outbox,
+    publisher,
+    // VIP_QUEUE is for tests only (isolation on a shared broker); the contract's queue is vip_queue.
+    messageType: vipNotificationType(process.env.VIP_QUEUE || undefined),
+    connection: transport,
+    appId: SERVICE_NAME,
+    logger,
+    metrics: new OutboxMetrics(metrics.registry, store.outbox),
+  });
+  relay.start();
+
+  const configBus = await subscribeToRefresh({
+    transport,
+    live,
+    application: SERVICE_NAME,
+    instanceId,
+    bus: config.config_event_bus,
+    logger,
+  });
+  const health = new Health()
+    .register('store', () => ({ ok: store.isOpen }))
+    .register('broker', () => ({ ok: transport.state === 'connected', detail: transport.state }))
+    .register('configBus', () => ({ ok: configBus.consuming }));
+
+  const app = buildApp({
+    logger,
+    metrics,
+    health,
+    accounts: store.accounts,
+    vip,
+    outbox: store.outbox,
+    servedBy: instanceAddress(config.server_port),
+    healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
+  });
+
+  handleShutdown(logger, [
+    { name: 'http', run: () => app.close() },
+    // Give the relay a moment to hand over what is recorded; the rest waits in the outbox for the next start.
+    { name: 'outbox relay', run: () => relay.stop(3000) },
+    { name: 'config bus', run: () => configBus.close() },
+    { name: 'publisher', run: () => publisher.close() },
+    { name: 'broker', run: () => transport.close() },
+    { name: 'store', run: () => store.close() },
+  ]);
+
+  await app.listen({ port: config.server_port, host: '0.0.0.0' });
+  logger.info({ port: config.server_port, vipAccountIds: vip.ids }, 'accountservice listening');
+}
+
+main().catch((err: unknown) => exitOnStartupError(SERVICE_NAME, err));

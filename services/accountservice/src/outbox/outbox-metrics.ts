@@ -1,0 +1,60 @@
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { OutboxReader } from '../store/outbox-store.js';
+
+/** The outbox's depth and age as a snapshot, for /health and logs. */
+export interface OutboxStatus {
+  readonly depth: number;
+  /** Age of the oldest entry in seconds; 0 when empty. */
+  readonly oldestAgeSeconds: number;
+}
+
+export function outboxStatus(outbox: OutboxReader, now: number = Date.now()): OutboxStatus {
+  const oldest = outbox.oldestRecordedAt();
+  return { depth: outbox.depth, oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000) };
+}
+
+/**
+ * Prometheus view of the outbox: a growing depth or an ageing oldest entry means notifications are not
+ * getting out (broker away, queue refusing them) and is meant to be alerted on.
+ */
+export class OutboxMetrics {
+  readonly published: Counter;
+  readonly publishFailures: Counter<'code'>;
+  readonly discarded: Counter;
+
+  constructor(registry: Registry, outbox: OutboxReader) {
+    new Gauge({
+      name: 'outbox_depth',
+      help: 'VIP notifications recorded and not yet confirmed by the broker',
+      registers: [registry],
+      collect() {
+        this.set(outbox.depth);
+      },
+    });
+    new Gauge({
+      name: 'outbox_oldest_entry_age_seconds',
+      help: 'Age of the oldest VIP notification waiting in the outbox (0 when empty)',
+      registers: [registry],
+      collect() {
+        this.set(outboxStatus(outbox).oldestAgeSeconds);
+      },
+    });
+    this.published = new Counter({
+      name: 'outbox_published_total',
+      help: 'VIP notifications confirmed by the broker and removed from the outbox',
+      registers: [registry],
+    });
+    this.publishFailures = new Counter({
+      name: 'outbox_publish_failures_total',
+      help: 'Failed publish attempts of outbox entries, by error code (each is retried)',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    });
+    this.discarded = new Counter({
+      name: 'outbox_discarded_total',
+      help: 'Outbox entries dropped because they can never be published (damaged); should stay 0',
+      registers: [registry],
+    });
+  }
+}

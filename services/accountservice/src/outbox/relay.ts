@@ -1,0 +1,261 @@
+import type { ConnectionState, Logger, MessageType, Publisher } from '@goblog/messaging';
+import { isMessagingError, silentLogger } from '@goblog/messaging';
+import type { OutboxEntry, OutboxReader } from '../store/outbox-store.js';
+import type { VipNotificationSchema } from '../messages.js';
+import type { OutboxMetrics } from './outbox-metrics.js';
+import { backoffDelay } from './backoff.js';
+
+/** The part of a transport the relay watches: it publishes only while connected. */
+export interface ConnectionWatch {
+  readonly state: ConnectionState;
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
+}
+
+export interface OutboxRelayOptions {
+  readonly outbox: OutboxReader;
+  readonly publisher: Publisher;
+  readonly messageType: MessageType<typeof VipNotificationSchema>;
+  readonly connection?: ConnectionWatch;
+  readonly appId?: string;
+  readonly logger?: Logger;
+  readonly metrics?: OutboxMetrics;
+  /** Entries published at once, all within the publisher's confirm window. Default 256. */
+  readonly batchSize?: number;
+  /** First retry delay after a failed publish, doubled per failure. Default 200 ms. */
+  readonly initialBackoffMs?: number;
+  /** Longest retry delay. Default 10 s. */
+  readonly maxBackoffMs?: number;
+}
+
+type Wake = 'recorded' | 'urgent';
+
+const GROWTH_LOG_MS = 10_000;
+
+/** What one publish round achieved; reported after its confirmed entries are deleted. */
+export interface RelayRound {
+  readonly published: number;
+  readonly failed: number;
+  /** Outbox depth after the round's deletions. */
+  readonly depth: number;
+}
+
+/**
+ * Moves recorded notifications from the outbox to the broker. Guarantees:
+ * - an entry is removed from the outbox only after the broker confirmed it (at-least-once); an entry whose
+ *   publish failed stays and is retried, with the same message id, after a backoff;
+ * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
+ * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
+ *   it; the only timer is the backoff after a failure (and records do not cut a backoff short);
+ * - entries a previous process left behind are published first after `start`.
+ */
+export class OutboxRelay {
+  readonly #o: OutboxRelayOptions;
+  readonly #log: Logger;
+  readonly #batchSize: number;
+  /** Confirmed entries whose deletion is not committed yet: never published twice by this process. */
+  readonly #removing = new Set<number>();
+  readonly #removals = new Set<Promise<void>>();
+  readonly #unsubscribe: (() => void)[] = [];
+  readonly #roundListeners = new Set<(round: RelayRound) => void>();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #draining = false;
+  #pending: Wake | undefined;
+  #wakeUp: ((reason: Wake) => void) | undefined;
+  #sleepingFor: 'work' | 'backoff' = 'work';
+  #failures = 0;
+  #lastGrowthLog = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#batchSize = options.batchSize ?? 256;
+  }
+
+  /** Starts relaying (first what is already in the outbox). Calling it twice has no effect. */
+  start(): void {
+    if (this.#running !== undefined) return;
+    this.#unsubscribe.push(
+      this.#o.outbox.onRecorded(() => {
+        this.#wake('recorded');
+      }),
+    );
+    const connection = this.#o.connection;
+    if (connection !== undefined) {
+      this.#unsubscribe.push(
+        connection.onStateChange((state) => {
+          if (state === 'connected') this.#wake('urgent');
+        }),
+      );
+    }
+    this.#running = this.#loop().catch((err: unknown) => {
+      this.#log.error({ err }, 'outbox relay stopped unexpectedly');
+    });
+  }
+
+  /** Calls `listener` after every publish round, once its confirmed entries are deleted. Returns an unsubscribe. */
+  onRound(listener: (round: RelayRound) => void): () => void {
+    this.#roundListeners.add(listener);
+    return () => this.#roundListeners.delete(listener);
+  }
+
+  /** Consecutive failed publish rounds (0 when the last round succeeded). */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /**
+   * Stops relaying. With `drainMs` > 0 it first keeps publishing until the outbox is empty or `drainMs`
+   * passed; what is left stays in the outbox for the next start. Resolves once the batch in flight is
+   * settled and confirmed entries are deleted. Safe to call twice.
+   */
+  async stop(drainMs = 0): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    if (drainMs > 0 && !this.#stopped && this.#isConnected()) {
+      this.#draining = true;
+      const timer = setTimeout(() => {
+        this.#stopped = true;
+        this.#wake('urgent');
+      }, drainMs);
+      this.#wake('urgent');
+      await this.#running;
+      clearTimeout(timer);
+    }
+    this.#stopped = true;
+    this.#wake('urgent');
+    await this.#running;
+    await Promise.allSettled([...this.#removals]);
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      this.#pending = undefined;
+      if (!this.#isConnected()) {
+        this.#reportGrowth();
+        await this.#sleep('work');
+        continue;
+      }
+      const batch = this.#o.outbox.peek(this.#batchSize, this.#removing);
+      if (batch.length === 0) {
+        if (this.#draining) return;
+        await this.#sleep('work');
+        continue;
+      }
+      if (!(await this.#publish(batch))) await this.#sleep('backoff');
+    }
+  }
+
+  /** Publishes a batch and deletes what the broker confirmed. Resolves false when any publish failed. */
+  async #publish(batch: readonly OutboxEntry[]): Promise<boolean> {
+    const { publisher, messageType, appId } = this.#o;
+    const results = await Promise.allSettled(
+      batch.map((entry) =>
+        publisher.publish(messageType, entry.body, {
+          messageId: entry.messageId,
+          timestamp: entry.recordedAt,
+          ...(appId === undefined ? {} : { appId }),
+        }),
+      ),
+    );
+    const done: number[] = [];
+    let firstError: unknown;
+    let failed = 0;
+    let discarded = 0;
+    results.forEach((result, i) => {
+      const entry = batch[i];
+      if (entry === undefined) return;
+      if (result.status === 'fulfilled') {
+        done.push(entry.seq);
+      } else if (isMessagingError(result.reason, 'INVALID_MESSAGE')) {
+        // Can never be published (a damaged entry); retrying it forever would only hold the backoff up.
+        this.#log.error({ err: result.reason, messageId: entry.messageId }, 'discarding an unpublishable outbox entry');
+        this.#o.metrics?.discarded.inc();
+        discarded++;
+        done.push(entry.seq);
+      } else {
+        failed++;
+        firstError ??= result.reason;
+        this.#o.metrics?.publishFailures.inc({ code: isMessagingError(result.reason) ? result.reason.code : 'UNKNOWN' });
+      }
+    });
+    const published = done.length - discarded;
+    if (published > 0) this.#o.metrics?.published.inc(published);
+    this.#remove(done, failed);
+    if (failed === 0) {
+      if (this.#failures > 0) {
+        this.#log.info({ failures: this.#failures, depth: this.#o.outbox.depth }, 'outbox relay publishing again');
+      }
+      this.#failures = 0;
+      return true;
+    }
+    this.#failures++;
+    this.#log.warn(
+      { err: firstError, failed, depth: this.#o.outbox.depth, attempt: this.#failures },
+      'outbox publish failed; entries stay in the outbox and are retried',
+    );
+    return false;
+  }
+
+  #remove(seqs: number[], failed: number): void {
+    for (const seq of seqs) this.#removing.add(seq);
+    const removal = this.#o.outbox.remove(seqs).then(
+      () => {
+        for (const seq of seqs) this.#removing.delete(seq);
+        const round: RelayRound = { published: seqs.length, failed, depth: this.#o.outbox.depth };
+        for (const listener of this.#roundListeners) listener(round);
+      },
+      (err: unknown) => {
+        // They stay marked: this process will not resend them; a restarted one will (same message ids).
+        this.#log.error({ err, count: seqs.length }, 'could not delete confirmed outbox entries');
+      },
+    );
+    this.#removals.add(removal);
+    void removal.finally(() => this.#removals.delete(removal));
+  }
+
+  /** While the broker is away the outbox grows; say so (at most every GROWTH_LOG_MS), never silently. */
+  #reportGrowth(): void {
+    const depth = this.#o.outbox.depth;
+    const now = Date.now();
+    if (depth === 0 || now - this.#lastGrowthLog < GROWTH_LOG_MS) return;
+    this.#lastGrowthLog = now;
+    this.#log.warn({ depth }, 'broker unavailable; VIP notifications wait in the outbox');
+  }
+
+  #isConnected(): boolean {
+    return this.#o.connection === undefined || this.#o.connection.state === 'connected';
+  }
+
+  #wake(reason: Wake): void {
+    // A new record does not cut a backoff short: that would turn a broker outage under load into a busy loop.
+    if (reason === 'recorded' && this.#wakeUp !== undefined && this.#sleepingFor === 'backoff') return;
+    if (this.#wakeUp === undefined) {
+      if (this.#pending !== 'urgent') this.#pending = reason;
+      return;
+    }
+    const wakeUp = this.#wakeUp;
+    this.#wakeUp = undefined;
+    wakeUp(reason);
+  }
+
+  #sleep(kind: 'work' | 'backoff'): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (kind === 'work' && this.#pending !== undefined) return Promise.resolve();
+    if (kind === 'backoff' && this.#pending === 'urgent') return Promise.resolve();
+    this.#sleepingFor = kind;
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (kind === 'backoff') {
+        const ms = backoffDelay(this.#failures, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
+        timer = setTimeout(() => {
+          this.#wakeUp = undefined;
+          resolve();
+        }, ms);
+      }
+    });
+  }
+}

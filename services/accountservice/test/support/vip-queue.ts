@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { GetMessage } from 'amqplib';
+import { plainChannel } from '../../../../test/support/broker.js';
+
+/** A VIP queue of this test's own (the service publishes to it through VIP_QUEUE), so tests can run side by side. */
+export function uniqueVipQueue(): string {
+  return `vip_queue.test.${randomUUID().slice(0, 8)}`;
+}
+
+export interface ReceivedNotification {
+  readonly accountId: string;
+  readonly readAt: string;
+  readonly messageId: string | undefined;
+  readonly contentType: string | undefined;
+  readonly deliveryMode: number | undefined;
+  readonly type: string | undefined;
+  readonly appId: string | undefined;
+  readonly timestamp: number | undefined;
+  readonly body: string;
+}
+
+/**
+ * Takes every message that is in `queue` right now (basic.get until the queue answers empty), so a test
+ * sees exactly what was delivered, duplicates included, without waiting on a consumer.
+ */
+export async function takeAll(queue: string): Promise<ReceivedNotification[]> {
+  const { connection, channel } = await plainChannel();
+  try {
+    const out: ReceivedNotification[] = [];
+    for (;;) {
+      const msg: GetMessage | false = await channel.get(queue, { noAck: true });
+      if (msg === false) return out;
+      const body = msg.content.toString('utf8');
+      const value = JSON.parse(body) as { accountId: string; readAt: string };
+      const p = msg.properties as Record<string, unknown>;
+      out.push({
+        accountId: value.accountId,
+        readAt: value.readAt,
+        body,
+        messageId: p.messageId as string | undefined,
+        contentType: p.contentType as string | undefined,
+        deliveryMode: p.deliveryMode as number | undefined,
+        type: p.type as string | undefined,
+        appId: p.appId as string | undefined,
+        timestamp: p.timestamp as number | undefined,
+      });
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Deletes the queue and its companions (`.retry`, `.dlq`). */
+export async function deleteVipQueue(queue: string): Promise<void> {
+  const { connection } = await plainChannel();
+  try {
+    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) {
+      const ch = await connection.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(q).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}

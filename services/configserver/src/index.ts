@@ -1,0 +1,12 @@
+// The configserver as a library: its app and configuration, for tests and the landscape runner.
+export { buildApp } from './app.js';
+export type { ConfigServerDeps } from './app.js';
+export { loadServerConfig, ConfigServerConfigSchema, DEFAULTS, SERVICE_NAME } from './config.js';
+export type { ConfigServerConfig } from './config.js';
+export { createRefreshBus } from './domain/refresh-bus.js';
+export type { RefreshBus } from './domain/refresh-bus.js';
+export { destinationsForPaths } from './domain/changed-services.js';
+export { parseConfigPath } from './domain/config-path.js';
+export type { ConfigRequest, ParsedPath, DocumentFormat } from './domain/config-path.js';
+export { watchRepository } from './repo-watcher.js';
+export type { Credentials } from './auth.js';

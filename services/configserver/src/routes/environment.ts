@@ -1,0 +1,33 @@
+import type { ConfigRepository } from '@goblog/config';
+import type { FastifyInstance } from 'fastify';
+import { parseConfigPath } from '../domain/config-path.js';
+import { renderDocument } from '../domain/render.js';
+import { HttpError, UNSAFE_PATH, toHttpError } from '../errors.js';
+
+/**
+ * Spring Cloud Config's read endpoints: /{app}/{profiles}[/{label}] (Environment JSON) and
+ * [/{label}]/{app}-{profiles}.{yml|yaml|json|properties}. One wildcard route, so the raw request target
+ * can be checked for traversal before anything is decoded.
+ */
+export function environmentRoutes(app: FastifyInstance, deps: { repository: ConfigRepository }): void {
+  app.get('/*', async (request, reply) => {
+    const rawPath = request.url.split('?')[0] ?? '/';
+    if (rawPath === '/') throw new HttpError(404, 'ask for /{application}/{profile}[/{label}]');
+    const parsed = parseConfigPath(rawPath);
+    if (!parsed.ok) {
+      throw parsed.reason === 'unsafe'
+        ? UNSAFE_PATH
+        : new HttpError(404, `no route for GET ${rawPath.slice(0, 200)}`);
+    }
+    const { request: wanted } = parsed;
+    let environment;
+    try {
+      environment = await deps.repository.findOne(wanted.application, wanted.profiles, wanted.label);
+    } catch (err) {
+      throw toHttpError(err);
+    }
+    if (wanted.kind === 'environment') return environment;
+    const document = renderDocument(environment, wanted.format);
+    return reply.type(document.contentType).send(document.body);
+  });
+}
