@@ -61,7 +61,8 @@ export async function startAccountserviceForBench(
       await proc.stop();
       const connection = await connect(BROKER_URL);
       const channel = await connection.createChannel();
-      for (const q of [vipQueue, `${vipQueue}.retry`, `${vipQueue}.dlq`]) await channel.deleteQueue(q).catch(() => undefined);
+      for (const q of [vipQueue, `${vipQueue}.retry`, `${vipQueue}.dlq`])
+        await channel.deleteQueue(q).catch(() => undefined);
       await connection.close().catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
@@ -98,9 +99,13 @@ export async function runAccountserviceBench(options: {
   connections: number;
 }): Promise<AccountserviceBenchResult> {
   const service = await startAccountserviceForBench({ port: 16767 });
-  const bare = await startProcess(['--import', 'tsx', 'bench/baselines/bare-http.ts', '16768'], {}, {
-    url: 'http://127.0.0.1:16768/accounts/10001',
-  });
+  const bare = await startProcess(
+    ['--import', 'tsx', 'bench/baselines/bare-http.ts', '16768'],
+    {},
+    {
+      url: 'http://127.0.0.1:16768/accounts/10001',
+    },
+  );
   try {
     const run = (url: string) => (): Promise<LoadResult> => load(url, options);
     const ours = (id: string): string => `${service.baseUrl}/accounts/${id}`;
@@ -116,7 +121,8 @@ export async function runAccountserviceBench(options: {
     const vip = await alternate(options.rounds, run(ours('10000')), run(bareUrl));
     const vipOk = vip.a.reduce((n, r) => n + r.ok, 0);
     const deadline = Date.now() + 120_000;
-    while ((await service.outboxDepth()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await service.outboxDepth()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     const delivered = (await queueMessageCount(service.vipQueue)) - warm;
 
     const bareRps = median([...plain.b, ...vip.b].map((r) => r.requestsPerSecond));

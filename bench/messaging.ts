@@ -114,7 +114,7 @@ function rawPublishMany(ch: ConfirmChannel, queue: string, n: number, window: nu
     });
     const onConfirm = (err: unknown): void => {
       if (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(err instanceof Error ? err : new Error('publish nacked'));
         return;
       }
       inflight--;
@@ -148,7 +148,13 @@ function rawPublishMany(ch: ConfirmChannel, queue: string, n: number, window: nu
 }
 
 /** Consumes until n messages are handled; returns the publish -> handler latencies. */
-async function rawConsume(conn: ChannelModel, queue: string, n: number, prefetch: number, onStart?: () => void): Promise<number[]> {
+async function rawConsume(
+  conn: ChannelModel,
+  queue: string,
+  n: number,
+  prefetch: number,
+  onStart?: () => void,
+): Promise<number[]> {
   const ch = await conn.createChannel();
   await ch.prefetch(prefetch);
   const latencies: number[] = [];
@@ -252,7 +258,8 @@ async function measure(n: number, work: () => Promise<number[] | undefined>): Pr
   const result: RunResult = { msgsPerSec: n / elapsed, cpuUsPerMsg: (cpu.user + cpu.system) / n };
   if (!latencies || latencies.length === 0) return result;
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return { ...result, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
@@ -437,7 +444,8 @@ export async function benchEndToEnd(options: BenchOptions = {}): Promise<Scenari
 }
 
 function fmt(r: RunResult): string {
-  const lat = r.p50Ms === undefined ? '' : `  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${(r.p99Ms ?? NaN).toFixed(1)} ms`;
+  const lat =
+    r.p50Ms === undefined ? '' : `  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${(r.p99Ms ?? NaN).toFixed(1)} ms`;
   return `${Math.round(r.msgsPerSec).toString().padStart(7)} msg/s  ${r.cpuUsPerMsg.toFixed(1).padStart(5)} µs CPU/msg${lat}`;
 }
 
@@ -448,7 +456,9 @@ export function report(results: readonly ScenarioResult[]): string {
     lines.push(`  ours      ${fmt(r.ours)}`);
     lines.push(`  baseline  ${fmt(r.baseline)}`);
     r.rounds.forEach((x, i) => {
-      lines.push(`    round ${i + 1}: ours ${Math.round(x.ours.msgsPerSec)} / baseline ${Math.round(x.baseline.msgsPerSec)} msg/s`);
+      lines.push(
+        `    round ${i + 1}: ours ${Math.round(x.ours.msgsPerSec)} / baseline ${Math.round(x.baseline.msgsPerSec)} msg/s`,
+      );
     });
   }
   return lines.join('\n');

@@ -43,7 +43,10 @@ export function defineMessage<S extends TSchema>(definition: {
       .join('; ');
   const assert: (value: unknown) => asserts value is Static<S> = (value) => {
     if (!validator.Check(value)) {
-      throw new MessagingError('INVALID_MESSAGE', `${definition.name} does not match its schema: ${describe(value)}`);
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${definition.name} does not match its schema: ${describe(value)}`,
+      );
     }
   };
   return {

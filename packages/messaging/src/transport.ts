@@ -50,7 +50,11 @@ export interface Publisher {
    * A rejected publish may still have reached the broker (CONFIRM_TIMEOUT, CHANNEL_CLOSED): retry with the
    * same messageId and let the receiver dedup.
    */
-  publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void>;
+  publish<S extends TSchema>(
+    type: MessageType<S>,
+    message: Static<S>,
+    options?: PublishOptions,
+  ): Promise<void>;
   /** Waits (bounded) for outstanding confirms, then releases the channel. Safe to call twice. */
   close(): Promise<void>;
 }

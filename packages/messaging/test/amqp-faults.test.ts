@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { ChannelError, defineMessage, isMessagingError, type ConnectionState } from '../src/index.js';
 import { connectionNameOf, connectTest } from './support/amqp-fixture.js';
 import { BrokerAdmin, closeConnectionsNamed } from './support/broker.js';
-import { Counter, eventually, uniqueName, within } from './support/util.js';
+import { Counter, eventually, sync, uniqueName, within } from './support/util.js';
 
 let admin: BrokerAdmin | undefined;
 const getAdmin = (): BrokerAdmin => {
@@ -61,8 +61,9 @@ describe('AmqpTransport under faults', () => {
         }
       };
       const lanes = Array.from({ length: 20 }, () => lane());
-      const connectedAgain = (): Promise<void> =>
-        eventually(() => (t.state === 'connected' ? true : undefined), 30_000, 'the reconnect');
+      const connectedAgain = async (): Promise<void> => {
+        await eventually(() => (t.state === 'connected' ? true : undefined), 30_000, 'the reconnect');
+      };
 
       await progress.reach(300, 20_000, 'the stream to flow');
       assert.equal(await closeConnectionsNamed(connectionNameOf(t)), 1);
@@ -70,7 +71,11 @@ describe('AmqpTransport under faults', () => {
       await connectedAgain();
       await progress.reach(progress.count + 300, 30_000, 'the stream to flow again');
       assert.equal(await closeConnectionsNamed(connectionNameOf(t)), 1);
-      await eventually(() => (states.filter((s) => s === 'disconnected').length >= 2 ? true : undefined), 10_000, 'the 2nd disconnect');
+      await eventually(
+        () => (states.filter((s) => s === 'disconnected').length >= 2 ? true : undefined),
+        10_000,
+        'the 2nd disconnect',
+      );
       await connectedAgain();
       await progress.reach(progress.count + 300, 30_000, 'the stream to flow after the 2nd reconnect');
       stop = true;
@@ -88,7 +93,9 @@ describe('AmqpTransport under faults', () => {
         ['disconnected', 'connected', 'disconnected', 'connected'],
       );
       // At-least-once: duplicates are possible (unconfirmed re-sends, unacked redeliveries), losses are not.
-      process.stdout.write(`# stream: ${confirmed.size} confirmed, ${handled.size} consumed, ${duplicates} duplicates\n`);
+      process.stdout.write(
+        `# stream: ${confirmed.size} confirmed, ${handled.size} consumed, ${duplicates} duplicates\n`,
+      );
     } finally {
       await t.close();
       await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
@@ -133,13 +140,23 @@ describe('AmqpTransport under faults', () => {
       const states: ConnectionState[] = [];
       t.onStateChange((s) => states.push(s));
       const got = new Counter();
-      const sub = await t.subscribe(type, async () => got.hit(), { consumerName: 'bus', bindingKey: '#' });
+      const sub = await t.subscribe(
+        type,
+        sync(() => {
+          got.hit();
+        }),
+        { consumerName: 'bus', bindingKey: '#' },
+      );
       const pub = t.createPublisher();
       await pub.publish(type, { seq: 1 });
       await got.reach(1, 10_000);
       await closeConnectionsNamed(connectionNameOf(t));
       await eventually(() => (states.includes('disconnected') ? true : undefined), 10_000, 'the disconnect');
-      await eventually(() => (sub.consuming && t.state === 'connected' ? true : undefined), 30_000, 're-attach');
+      await eventually(
+        () => (sub.consuming && t.state === 'connected' ? true : undefined),
+        30_000,
+        're-attach',
+      );
       await pub.publish(type, { seq: 2 });
       await got.reach(2, 10_000);
     } finally {

@@ -63,10 +63,22 @@ describe('AmqpTransport across a broker restart', () => {
         await startApp();
       }
       await during;
-      await eventually(() => (t.state === 'connected' && sub.consuming ? true : undefined), 60_000, 'the consumer to resume');
-      await eventually(() => (handled.has(2) ? true : undefined), 30_000, 'the message published during the outage');
+      await eventually(
+        () => (t.state === 'connected' && sub.consuming ? true : undefined),
+        60_000,
+        'the consumer to resume',
+      );
+      await eventually(
+        () => (handled.has(2) ? true : undefined),
+        30_000,
+        'the message published during the outage',
+      );
       await pub.publish(type, { seq: 3 });
-      await eventually(() => (handled.has(3) ? true : undefined), 30_000, 'a message published after the restart');
+      await eventually(
+        () => (handled.has(3) ? true : undefined),
+        30_000,
+        'a message published after the restart',
+      );
       assert.equal(states.includes('disconnected'), true);
       assert.equal(states.at(-1), 'connected');
     } finally {

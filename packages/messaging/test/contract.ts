@@ -12,7 +12,7 @@ import {
   type Subscription,
   type Transport,
 } from '../src/index.js';
-import { Counter, deferred, eventually, uniqueName, within } from './support/util.js';
+import { Counter, deferred, eventually, must, sync, uniqueName, within } from './support/util.js';
 
 export interface DeadLetter {
   readonly body: string;
@@ -59,19 +59,36 @@ const workQueues = (q: string): string[] => [q, `${q}.retry`, `${q}.dlq`];
 export function transportContract(name: string, fixture: ContractFixture): void {
   const T = fixture.timeoutMs;
 
-  /** Runs a test body with fresh transports, closing them and deleting its queues afterwards. */
-  async function withTransports(
-    count: number,
+  /** Runs a test body with two fresh transports, closing them and deleting its queues afterwards. */
+  async function withTwo(
     queues: string[],
     exchanges: string[],
-    body: (ts: Transport[]) => Promise<void>,
+    body: (a: Transport, b: Transport) => Promise<void>,
   ): Promise<void> {
-    const ts: Transport[] = [];
+    const a = await fixture.transport();
+    const b = await fixture.transport().catch(async (err: unknown) => {
+      await a.close();
+      throw err;
+    });
     try {
-      for (let i = 0; i < count; i++) ts.push(await fixture.transport());
-      await body(ts);
+      await body(a, b);
     } finally {
-      await Promise.all(ts.map((t) => t.close()));
+      await Promise.all([a.close(), b.close()]);
+      await fixture.cleanup(queues, exchanges);
+    }
+  }
+
+  /** Runs a test body with a fresh transport, closing it and deleting its queues afterwards. */
+  async function withTransport(
+    queues: string[],
+    exchanges: string[],
+    body: (t: Transport) => Promise<void>,
+  ): Promise<void> {
+    const t = await fixture.transport();
+    try {
+      await body(t);
+    } finally {
+      await t.close();
       await fixture.cleanup(queues, exchanges);
     }
   }
@@ -79,18 +96,29 @@ export function transportContract(name: string, fixture: ContractFixture): void 
   describe(`Transport contract: ${name}`, () => {
     it('delivers a work-queue message once, with its metadata, and acks it', async () => {
       const queue = uniqueName('work');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const got = deferred<{ value: unknown; meta: MessageMeta }>();
-        const sub = await t!.subscribeToQueue(type, async (value, meta) => got.resolve({ value, meta }), {
-          consumerName: 'orders',
-        });
+        const sub = await t.subscribeToQueue(
+          type,
+          sync((value, meta) => {
+            got.resolve({ value, meta });
+          }),
+          {
+            consumerName: 'orders',
+          },
+        );
         assert.equal(sub.consuming, true);
         const before = Date.now();
-        await t!.createPublisher().publish(
+        await t.createPublisher().publish(
           type,
           { orderId: 'o-1', amount: 12.5 },
-          { messageId: 'm-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', headers: { tenant: 'acme' }, appId: 'shop' },
+          {
+            messageId: 'm-1',
+            traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+            headers: { tenant: 'acme' },
+            appId: 'shop',
+          },
         );
         const { value, meta } = await within(got.promise, T, 'the delivery');
         assert.deepEqual(value, { orderId: 'o-1', amount: 12.5 });
@@ -111,20 +139,23 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('gives every message a fresh message id unless the publisher sets one', async () => {
       const queue = uniqueName('ids');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const ids: (string | undefined)[] = [];
         const seen = new Counter();
-        await t!.subscribeToQueue(
+        await t.subscribeToQueue(
           type,
-          async (_v, meta) => {
+          sync((_v, meta) => {
             ids.push(meta.messageId);
             seen.hit();
-          },
+          }),
           { consumerName: 'ids' },
         );
-        const pub = t!.createPublisher();
-        await Promise.all([pub.publish(type, { orderId: 'a', amount: 1 }), pub.publish(type, { orderId: 'b', amount: 2 })]);
+        const pub = t.createPublisher();
+        await Promise.all([
+          pub.publish(type, { orderId: 'a', amount: 1 }),
+          pub.publish(type, { orderId: 'b', amount: 2 }),
+        ]);
         await seen.reach(2, T);
         assert.equal(new Set(ids).size, 2);
         for (const id of ids) assert.match(id ?? '', /^[0-9a-f-]{36}$/);
@@ -133,7 +164,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('shares a work queue between competing consumers: each message goes to one of them', async () => {
       const queue = uniqueName('compete');
-      await withTransports(2, workQueues(queue), [], async ([a, b]) => {
+      await withTwo(workQueues(queue), [], async (a, b) => {
         const type = workType(queue);
         // Each consumer holds its message until both hold one: only possible if the work was shared.
         const both = deferred();
@@ -148,9 +179,9 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           handledBy.set(v.orderId, who);
           done.hit();
         };
-        await a!.subscribeToQueue(type, handler('a'), { consumerName: 'worker', prefetch: 1 });
-        await b!.subscribeToQueue(type, handler('b'), { consumerName: 'worker', prefetch: 1 });
-        const pub = a!.createPublisher();
+        await a.subscribeToQueue(type, handler('a'), { consumerName: 'worker', prefetch: 1 });
+        await b.subscribeToQueue(type, handler('b'), { consumerName: 'worker', prefetch: 1 });
+        const pub = a.createPublisher();
         for (let i = 0; i < 6; i++) await pub.publish(type, { orderId: `o-${i}`, amount: i });
         await done.reach(6, T);
         assert.equal(handledBy.size, 6);
@@ -160,14 +191,26 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('fans pub/sub messages out to every subscriber, each through a private queue that goes away with it', async () => {
       const exchange = uniqueName('events');
-      await withTransports(2, [], [exchange], async ([a, b]) => {
+      await withTwo([], [exchange], async (a, b) => {
         const type = topicType(exchange);
         const gotA = deferred<unknown>();
         const gotB = deferred<unknown>();
-        const subA = await a!.subscribe(type, async (v) => gotA.resolve(v), { consumerName: 'svc-a', bindingKey: 'orders.#' });
-        const subB = await b!.subscribe(type, async (v) => gotB.resolve(v), { consumerName: 'svc-b' });
+        const subA = await a.subscribe(
+          type,
+          sync((v) => {
+            gotA.resolve(v);
+          }),
+          { consumerName: 'svc-a', bindingKey: 'orders.#' },
+        );
+        const subB = await b.subscribe(
+          type,
+          sync((v) => {
+            gotB.resolve(v);
+          }),
+          { consumerName: 'svc-b' },
+        );
         assert.equal((await fixture.queuesStartingWith(`${exchange}.`)).length, 2);
-        await a!.createPublisher().publish(type, { orderId: 'x', amount: 3 });
+        await a.createPublisher().publish(type, { orderId: 'x', amount: 3 });
         assert.deepEqual(await within(gotA.promise, T, 'subscriber a'), { orderId: 'x', amount: 3 });
         assert.deepEqual(await within(gotB.promise, T, 'subscriber b'), { orderId: 'x', amount: 3 });
         await subA.close();
@@ -178,19 +221,19 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('routes pub/sub by binding key', async () => {
       const exchange = uniqueName('routed');
-      await withTransports(1, [], [exchange], async ([t]) => {
+      await withTransport([], [exchange], async (t) => {
         const type = topicType(exchange);
         const got: string[] = [];
         const seen = new Counter();
-        await t!.subscribe(
+        await t.subscribe(
           type,
-          async (v) => {
+          sync((v) => {
             got.push(v.orderId);
             seen.hit();
-          },
+          }),
           { consumerName: 'eu', bindingKey: 'orders.eu.*' },
         );
-        const pub = t!.createPublisher();
+        const pub = t.createPublisher();
         await pub.publish(type, { orderId: 'us-1', amount: 1 }, { routingKey: 'orders.us.new' });
         await pub.publish(type, { orderId: 'eu-1', amount: 1 }, { routingKey: 'orders.eu.new' });
         await seen.reach(1, T);
@@ -200,9 +243,9 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('rejects a message that fails its schema at publish, and publishes nothing', async () => {
       const queue = uniqueName('schema');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
-        const pub = t!.createPublisher();
+        const pub = t.createPublisher();
         await assert.rejects(
           pub.publish(type, { orderId: 7 } as unknown as { orderId: string; amount: number }),
           (err: unknown) => isMessagingError(err, 'INVALID_MESSAGE'),
@@ -213,11 +256,12 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('reports an unroutable mandatory message instead of dropping it silently', async () => {
       const exchange = uniqueName('nobody');
-      await withTransports(1, [], [exchange], async ([t]) => {
+      await withTransport([], [exchange], async (t) => {
         const type = topicType(exchange);
-        const pub = t!.createPublisher();
-        await assert.rejects(pub.publish(type, { orderId: 'u', amount: 1 }, { mandatory: true }), (err: unknown) =>
-          isMessagingError(err, 'UNROUTABLE'),
+        const pub = t.createPublisher();
+        await assert.rejects(
+          pub.publish(type, { orderId: 'u', amount: 1 }, { mandatory: true }),
+          (err: unknown) => isMessagingError(err, 'UNROUTABLE'),
         );
         // Without mandatory, pub/sub with no subscriber is fine: nobody was listening.
         await pub.publish(type, { orderId: 'v', amount: 1 });
@@ -226,34 +270,38 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('acks a message whose handler succeeds after an immediate retry', async () => {
       const queue = uniqueName('flaky');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const calls = new Counter();
-        await t!.subscribeToQueue(
+        await t.subscribeToQueue(
           type,
-          async () => {
+          sync(() => {
             calls.hit();
             if (calls.count === 1) throw new Error('transient');
-          },
+          }),
           { consumerName: 'flaky', immediateAttempts: 2 },
         );
-        await t!.createPublisher().publish(type, { orderId: 'f', amount: 1 });
+        await t.createPublisher().publish(type, { orderId: 'f', amount: 1 });
         await calls.reach(2, T);
-        await eventually(async () => (await fixture.depth(queue)) === 0 || undefined, T, 'the queue to empty');
+        await eventually(
+          async () => (await fixture.depth(queue)) === 0 || undefined,
+          T,
+          'the queue to empty',
+        );
         assert.deepEqual(await fixture.takeDeadLetters(queue), []);
       });
     });
 
     it('retries a failing handler immediately, then through the delay queue, then dead-letters it with the error', async () => {
       const queue = uniqueName('failing');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const calls: MessageMeta[] = [];
         const seen = new Counter();
         const okAfter = new Counter();
-        await t!.subscribeToQueue(
+        await t.subscribeToQueue(
           type,
-          async (v, meta) => {
+          sync((v, meta) => {
             if (v.orderId === 'good') {
               okAfter.hit();
               return;
@@ -261,10 +309,10 @@ export function transportContract(name: string, fixture: ContractFixture): void 
             calls.push(meta);
             seen.hit();
             throw new Error('boom: cannot handle');
-          },
+          }),
           { consumerName: 'failing', immediateAttempts: 2, delayedRetries: 2, retryDelayMs: 20 },
         );
-        const pub = t!.createPublisher();
+        const pub = t.createPublisher();
         await pub.publish(type, { orderId: 'bad', amount: 1 }, { messageId: 'bad-1' });
         await pub.publish(type, { orderId: 'good', amount: 1 });
         const letters = await eventually(
@@ -282,23 +330,29 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           [0, 0, 1, 1, 2, 2],
         );
         assert.equal(letters.length, 1);
-        const [dead] = letters;
-        assert.equal(dead!.messageId, 'bad-1');
-        assert.deepEqual(JSON.parse(dead!.body), { orderId: 'bad', amount: 1 });
-        assert.equal(dead!.headers['x-death-reason'], 'handler-failed');
-        assert.match(String(dead!.headers['x-error']), /boom: cannot handle/);
-        assert.equal(dead!.headers['x-original-queue'], queue);
-        assert.equal(dead!.headers['x-retry-count'], 2);
+        const dead = must(letters[0]);
+        assert.equal(dead.messageId, 'bad-1');
+        assert.deepEqual(JSON.parse(dead.body), { orderId: 'bad', amount: 1 });
+        assert.equal(dead.headers['x-death-reason'], 'handler-failed');
+        assert.match(String(dead.headers['x-error']), /boom: cannot handle/);
+        assert.equal(dead.headers['x-original-queue'], queue);
+        assert.equal(dead.headers['x-retry-count'], 2);
         await okAfter.reach(1, T, 'the next message to be handled');
       });
     });
 
     it('sends an undecodable or schema-failing message straight to the dead-letter queue', async () => {
       const queue = uniqueName('poison');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const handled = new Counter();
-        await t!.subscribeToQueue(type, async () => handled.hit(), { consumerName: 'poison' });
+        await t.subscribeToQueue(
+          type,
+          sync(() => {
+            handled.hit();
+          }),
+          { consumerName: 'poison' },
+        );
         await fixture.injectRaw(queue, '{not json', { messageId: 'p-1' });
         await fixture.injectRaw(queue, JSON.stringify({ orderId: 1 }), { messageId: 'p-2' });
         await fixture.injectRaw(queue, JSON.stringify({ orderId: 'fine', amount: 1 }));
@@ -311,10 +365,19 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           T,
           'dead letters',
         );
-        const all = letters.length === 2 ? letters : letters.concat(await eventually(async () => {
-          const l = await fixture.takeDeadLetters(queue);
-          return l.length > 0 ? l : undefined;
-        }, T, 'the second dead letter'));
+        const all =
+          letters.length === 2
+            ? letters
+            : letters.concat(
+                await eventually(
+                  async () => {
+                    const l = await fixture.takeDeadLetters(queue);
+                    return l.length > 0 ? l : undefined;
+                  },
+                  T,
+                  'the second dead letter',
+                ),
+              );
         assert.deepEqual(all.map((l) => l.messageId).sort(), ['p-1', 'p-2']);
         for (const l of all) {
           assert.equal(l.headers['x-death-reason'], 'invalid-message');
@@ -326,10 +389,16 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('accepts a message without message_id (a foreign publisher)', async () => {
       const queue = uniqueName('foreign');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const got = deferred<MessageMeta>();
-        await t!.subscribeToQueue(type, async (_v, meta) => got.resolve(meta), { consumerName: 'foreign' });
+        await t.subscribeToQueue(
+          type,
+          sync((_v, meta) => {
+            got.resolve(meta);
+          }),
+          { consumerName: 'foreign' },
+        );
         await fixture.injectRaw(queue, JSON.stringify({ orderId: 'go', amount: 1 }));
         const meta = await within(got.promise, T, 'the delivery');
         assert.equal(meta.messageId, undefined);
@@ -338,14 +407,14 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('never runs more handlers at once than the concurrency limit', async () => {
       const queue = uniqueName('bounded');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         let running = 0;
         let peak = 0;
         const done = new Counter();
         const started = new Counter();
         const release = deferred();
-        await t!.subscribeToQueue(
+        await t.subscribeToQueue(
           type,
           async () => {
             running++;
@@ -357,8 +426,10 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           },
           { consumerName: 'bounded', prefetch: 10, concurrency: 2 },
         );
-        const pub = t!.createPublisher();
-        await Promise.all(Array.from({ length: 8 }, (_, i) => pub.publish(type, { orderId: `b${i}`, amount: i })));
+        const pub = t.createPublisher();
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) => pub.publish(type, { orderId: `b${i}`, amount: i })),
+        );
         await started.reach(2, T);
         release.resolve();
         await done.reach(8, T);
@@ -368,12 +439,12 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('closes gracefully: a handler in flight finishes and its message is acked, not redelivered', async () => {
       const queue = uniqueName('graceful');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const started = deferred();
         const release = deferred();
         let finished = false;
-        const sub: Subscription = await t!.subscribeToQueue(
+        const sub: Subscription = await t.subscribeToQueue(
           type,
           async () => {
             started.resolve();
@@ -382,7 +453,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           },
           { consumerName: 'graceful' },
         );
-        await t!.createPublisher().publish(type, { orderId: 'g', amount: 1 });
+        await t.createPublisher().publish(type, { orderId: 'g', amount: 1 });
         await within(started.promise, T, 'the handler to start');
         const closing = sub.close();
         assert.equal(sub.consuming, false);
@@ -395,8 +466,8 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('refuses to publish after close, with CLOSED', async () => {
       const queue = uniqueName('closed');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
-        const pub = t!.createPublisher();
+      await withTransport(workQueues(queue), [], async (t) => {
+        const pub = t.createPublisher();
         await pub.close();
         await pub.close();
         await assert.rejects(pub.publish(workType(queue), { orderId: 'c', amount: 1 }), (err: unknown) =>
@@ -417,15 +488,15 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it('redelivers a message in flight when the connection drops, and re-attaches its consumer by itself', async () => {
       const queue = uniqueName('drop');
-      await withTransports(1, workQueues(queue), [], async ([t]) => {
+      await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const deliveries: MessageMeta[] = [];
         const firstStarted = deferred();
-        const second = deferred();
+        const redelivered = deferred();
         const states: ConnectionState[] = [];
-        t!.onStateChange((s) => states.push(s));
+        t.onStateChange((s) => states.push(s));
         const hold = deferred();
-        const sub = await t!.subscribeToQueue(
+        const sub = await t.subscribeToQueue(
           type,
           async (_v, meta) => {
             deliveries.push(meta);
@@ -434,20 +505,25 @@ export function transportContract(name: string, fixture: ContractFixture): void 
               await hold.promise; // still running when the connection goes
               return;
             }
-            second.resolve();
+            redelivered.resolve();
           },
           { consumerName: 'drop' },
         );
-        await t!.createPublisher().publish(type, { orderId: 'd', amount: 1 }, { messageId: 'd-1' });
+        await t.createPublisher().publish(type, { orderId: 'd', amount: 1 }, { messageId: 'd-1' });
         await within(firstStarted.promise, T, 'the first delivery');
-        await fixture.dropConnection(t!);
-        await within(second.promise, T, 'the redelivery');
+        await fixture.dropConnection(t);
+        await within(redelivered.promise, T, 'the redelivery');
         hold.resolve();
-        assert.equal(deliveries[1]!.messageId, 'd-1');
-        assert.equal(deliveries[1]!.redelivered, true);
+        const second = must(deliveries[1]);
+        assert.equal(second.messageId, 'd-1');
+        assert.equal(second.redelivered, true);
         assert.deepEqual(states.slice(0, 2), ['disconnected', 'connected']);
         await eventually(() => sub.consuming || undefined, T, 'the consumer to re-attach');
-        await eventually(async () => (await fixture.depth(queue)) === 0 || undefined, T, 'the queue to empty');
+        await eventually(
+          async () => (await fixture.depth(queue)) === 0 || undefined,
+          T,
+          'the queue to empty',
+        );
       });
     });
   });

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
-import { createMemoryTransport, defineMessage, isMessagingError, MemoryBroker, type MemoryTransport } from '../src/index.js';
+import {
+  createMemoryTransport,
+  defineMessage,
+  isMessagingError,
+  MemoryBroker,
+  MemoryTransport,
+} from '../src/index.js';
 import { transportContract, type ContractFixture } from './contract.js';
-import { uniqueName } from './support/util.js';
+import { must, sync, uniqueName } from './support/util.js';
 
 const broker = new MemoryBroker();
 
@@ -18,13 +24,19 @@ const fixture: ContractFixture = {
     const q = broker.queues.get(`${queue}.dlq`);
     const taken = q ? q.ready.splice(0) : [];
     return Promise.resolve(
-      taken.map((e) => ({ body: e.body.toString(), messageId: e.props.messageId, headers: e.props.headers ?? {} })),
+      taken.map((e) => ({
+        body: e.body.toString(),
+        messageId: e.props.messageId,
+        headers: e.props.headers ?? {},
+      })),
     );
   },
   depth: (queue) => Promise.resolve(broker.queues.get(queue)?.ready.length ?? 0),
-  queuesStartingWith: (prefix) => Promise.resolve([...broker.queues.keys()].filter((n) => n.startsWith(prefix))),
+  queuesStartingWith: (prefix) =>
+    Promise.resolve([...broker.queues.keys()].filter((n) => n.startsWith(prefix))),
   dropConnection: (t) => {
-    const m = t as MemoryTransport;
+    if (!(t instanceof MemoryTransport)) throw new Error('not a MemoryTransport');
+    const m = t;
     m.simulateDisconnect();
     m.simulateReconnect();
     return Promise.resolve();
@@ -53,8 +65,8 @@ describe('MemoryTransport test helpers', () => {
       published.map((m) => m.value),
       [{ n: 1 }, { n: 2 }],
     );
-    assert.equal(published[0]!.appId, 'svc');
-    assert.equal(published[0]!.type, 'Ping');
+    assert.equal(must(published[0]).appId, 'svc');
+    assert.equal(must(published[0]).type, 'Ping');
     await t.close();
   });
 
@@ -81,9 +93,9 @@ describe('MemoryTransport test helpers', () => {
     const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue } });
     await t.subscribeToQueue(
       type,
-      async (v) => {
+      sync((v) => {
         if (v.n < 0) throw new Error('negative');
-      },
+      }),
       { consumerName: 'idle', immediateAttempts: 1, delayedRetries: 0 },
     );
     const pub = t.createPublisher();
@@ -91,17 +103,23 @@ describe('MemoryTransport test helpers', () => {
     await pub.publish(type, { n: -1 });
     await t.waitForIdle();
     assert.equal(t.acked(queue), 2);
-    const [dead] = await t.waitForDeadLettered(queue);
-    assert.deepEqual(dead!.value, { n: -1 });
-    assert.equal(dead!.headers['x-death-reason'], 'handler-failed');
+    const dead = must((await t.waitForDeadLettered(queue))[0]);
+    assert.deepEqual(dead.value, { n: -1 });
+    assert.equal(dead.headers['x-death-reason'], 'handler-failed');
     await t.close();
   });
 
-  it('can make publishes fail, to test a caller\'s error path', async () => {
+  it("can make publishes fail, to test a caller's error path", async () => {
     const t = createMemoryTransport();
-    const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue: uniqueName('f') } });
+    const type = defineMessage({
+      name: 'Ping',
+      schema: Ping,
+      destination: { kind: 'queue', queue: uniqueName('f') },
+    });
     t.failPublishes('NACKED');
-    await assert.rejects(t.createPublisher().publish(type, { n: 1 }), (e: unknown) => isMessagingError(e, 'NACKED'));
+    await assert.rejects(t.createPublisher().publish(type, { n: 1 }), (e: unknown) =>
+      isMessagingError(e, 'NACKED'),
+    );
     t.failPublishes(undefined);
     await t.createPublisher().publish(type, { n: 1 });
     await t.close();

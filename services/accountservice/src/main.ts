@@ -43,6 +43,9 @@ async function main(): Promise<void> {
     logger,
     metrics: new MessagingMetrics(metrics.registry),
     appId: SERVICE_NAME,
+    // Bounded so that a shutdown during a broker outage still ends within handleShutdown's 10 s.
+    publishWaitMs: 5000,
+    closeTimeoutMs: 2000,
   }).catch(async (err: unknown) => {
     await store.close();
     throw isMessagingError(err, 'CONNECT_FAILED') ? new Error(`${err.message}; ${BROKER_HINT}`) : err;
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   followConfig(live, { vip, logger });
 
   const publisher = transport.createPublisher();
+  const outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
   const relay = new OutboxRelay({
     outbox: store.outbox,
     publisher,
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
     connection: transport,
     appId: SERVICE_NAME,
     logger,
-    metrics: new OutboxMetrics(metrics.registry, store.outbox),
+    metrics: outboxMetrics,
   });
   relay.start();
 
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     health,
     accounts: store.accounts,
     vip,
-    outbox: store.outbox,
+    outbox: outboxMetrics.timed(store.outbox),
     servedBy: instanceAddress(config.server_port),
     healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
   });
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
   handleShutdown(logger, [
     { name: 'http', run: () => app.close() },
     // Give the relay a moment to hand over what is recorded; the rest waits in the outbox for the next start.
-    { name: 'outbox relay', run: () => relay.stop(3000) },
+    { name: 'outbox relay', run: () => relay.stop(3000, 1000) },
     { name: 'config bus', run: () => configBus.close() },
     { name: 'publisher', run: () => publisher.close() },
     { name: 'broker', run: () => transport.close() },

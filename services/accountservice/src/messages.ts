@@ -17,7 +17,11 @@ export const VIP_QUEUE = 'vip_queue';
  * Only tests pass another queue, to stay out of each other's way on a shared broker.
  */
 export function vipNotificationType(queue: string = VIP_QUEUE) {
-  return defineMessage({ name: 'VipNotification', schema: VipNotificationSchema, destination: { kind: 'queue', queue } });
+  return defineMessage({
+    name: 'VipNotification',
+    schema: VipNotificationSchema,
+    destination: { kind: 'queue', queue },
+  });
 }
 
 export const VipNotification = vipNotificationType();

@@ -38,7 +38,16 @@ void describe('GET /accounts/{id}', () => {
   });
 
   void it('answers 400 with an error for a malformed id', async () => {
-    for (const id of ['abc', '10000a', '-1', '1.5', '%20', "1'%20OR%201=1", '1'.repeat(21), '9'.repeat(500)]) {
+    for (const id of [
+      'abc',
+      '10000a',
+      '-1',
+      '1.5',
+      '%20',
+      "1'%20OR%201=1",
+      '1'.repeat(21),
+      '9'.repeat(500),
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: `/accounts/${id}` });
       assert.equal(res.statusCode, 400, id);
       assert.equal(typeof res.json<{ error: unknown }>().error, 'string');

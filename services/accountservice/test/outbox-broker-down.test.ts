@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { waitUntil } from '../../../test/support/processes.js';
 import type { RunningService } from '../../../test/support/processes.js';
 import { rabbitmqctl } from '../../../test/support/broker.js';
-import { accountIds, health, readAccount, startAccountservice, tempDir, waitUntilDrained } from './support/service.js';
+import {
+  accountIds,
+  health,
+  readAccount,
+  startAccountservice,
+  tempDir,
+  waitUntilDrained,
+} from './support/service.js';
 import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
 void describe('the outbox while the broker is down', () => {
@@ -36,7 +43,11 @@ void describe('the outbox while the broker is down', () => {
 
     brokerStopped = true;
     await rabbitmqctl('stop_app');
-    await waitUntil(async () => (await health(running)).status === 503, 30_000, () => 'health DOWN');
+    await waitUntil(
+      async () => (await health(running)).status === 503,
+      30_000,
+      () => 'health DOWN',
+    );
 
     // A response that waited for the broker would hit the 2 s abort long before the broker is back.
     for (const id of duringOutage) assert.equal(await readAccount(running, id, 2000), 200);

@@ -2,7 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningService } from '../../../test/support/processes.js';
 import { plainChannel } from '../../../test/support/broker.js';
-import { accountIds, health, readAccount, startAccountservice, tempDir, waitUntilDrained } from './support/service.js';
+import {
+  accountIds,
+  health,
+  readAccount,
+  startAccountservice,
+  tempDir,
+  waitUntilDrained,
+} from './support/service.js';
 import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
 /** Per account id, how often it occurs. */

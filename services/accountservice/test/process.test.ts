@@ -27,7 +27,11 @@ void describe('the accountservice process', () => {
   void it('serves accounts, reports UP with its outbox, and on SIGTERM delivers what it recorded and exits 0', async () => {
     const queue = uniqueVipQueue();
     queues.push(queue);
-    const service = await startAccountservice({ dataDir: join(dir, 'a'), vipQueue: queue, vipIds: ['10000'] });
+    const service = await startAccountservice({
+      dataDir: join(dir, 'a'),
+      vipQueue: queue,
+      vipIds: ['10000'],
+    });
     running.push(service);
 
     const res = await fetch(`${service.baseUrl}/accounts/10001`);

@@ -4,7 +4,7 @@ import { AccountStore, seedAccounts } from '../src/index.js';
 import { tempDataDir } from './support/fixtures.js';
 
 void describe('seeding the account store', () => {
-  void it('adds the article\'s 100 accounts on first start', async () => {
+  void it("adds the article's 100 accounts on first start", async () => {
     const { dir, cleanup } = tempDataDir();
     const store = AccountStore.open({ dataDir: dir });
     try {

@@ -65,7 +65,12 @@ void describe('VIP notifications', () => {
 
   void it('bad and unknown ids emit none', async () => {
     const drained = t.drained();
-    for (const url of ['/accounts/abc', '/accounts/10100', '/accounts/', '/accounts/100000000000000000000000']) {
+    for (const url of [
+      '/accounts/abc',
+      '/accounts/10100',
+      '/accounts/',
+      '/accounts/100000000000000000000000',
+    ]) {
       const res = await t.app.inject({ method: 'GET', url });
       assert.ok(res.statusCode === 400 || res.statusCode === 404, url);
     }

@@ -28,6 +28,25 @@ export function buildApp(deps: ConfigServerDeps): FastifyInstance {
       done(null, body);
     },
   );
+  // `curl -X POST -H 'Content-Type: application/json' .../actuator/busrefresh` (a common Spring recipe) sends
+  // no body at all: accept that as "no body" instead of Fastify's 400 for empty JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: 1024 * 1024 },
+    (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
+      }
+    },
+  );
   encryptionRoutes(app, deps);
   busRoutes(app, deps);
   environmentRoutes(app, deps);

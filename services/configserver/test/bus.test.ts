@@ -85,6 +85,20 @@ void test('a destination names an application (all instances) or one instance', 
     method: 'POST',
   });
   assert.equal(bad.status, 400);
+
+  // The usual Spring recipe: curl -X POST -H 'Content-Type: application/json' .../actuator/busrefresh
+  const emptyJson = await fetch(`${server.url}/actuator/busrefresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(emptyJson.status, 204);
+  assert.equal((JSON.parse((await tap.next()).content.toString()) as SpringEvent).destinationService, '**');
+  const broken = await fetch(`${server.url}/monitor`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"path":',
+  });
+  assert.equal(broken.status, 400);
 });
 
 void test('POST /monitor with path=<name> (form, JSON, or a GitHub push webhook) publishes for that application', async () => {

@@ -53,7 +53,8 @@ export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTr
   }
   if (!parsed.hostname) throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: no host`);
   const secrets = parsed.password ? [parsed.password, decodeURIComponent(parsed.password)] : [];
-  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 10));
+  if (!parsed.searchParams.has('heartbeat'))
+    parsed.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 10));
   const timeoutMs = options.initialConnectTimeoutMs ?? 5000;
 
   const connection = await amqplib.connect(parsed.toString(), {

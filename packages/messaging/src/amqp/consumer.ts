@@ -79,7 +79,9 @@ export class AmqpConsumer<T> implements Subscription {
   }
 
   get consuming(): boolean {
-    return this.closing === undefined && this.consumerTag !== undefined && this.managed.session?.open === true;
+    return (
+      this.closing === undefined && this.consumerTag !== undefined && this.managed.session?.open === true
+    );
   }
 
   /** Starts consuming; resolves once attached, rejects DECLARE_FAILED if the broker refuses the topology. */
@@ -90,7 +92,9 @@ export class AmqpConsumer<T> implements Subscription {
     } catch (err) {
       if (err instanceof MessagingError) throw err;
       const text = this.host.redact(err instanceof Error ? err.message : String(err));
-      throw new ChannelError('DECLARE_FAILED', `cannot consume from ${this.source.queue}: ${text}`, { cause: err });
+      throw new ChannelError('DECLARE_FAILED', `cannot consume from ${this.source.queue}: ${text}`, {
+        cause: err,
+      });
     }
   }
 
@@ -174,7 +178,13 @@ export class AmqpConsumer<T> implements Subscription {
     );
   }
 
-  private async retry(msg: ConsumeMessage, session: Session<Channel>, meta: MessageMeta, value: T, err: unknown): Promise<void> {
+  private async retry(
+    msg: ConsumeMessage,
+    session: Session<Channel>,
+    meta: MessageMeta,
+    value: T,
+    err: unknown,
+  ): Promise<void> {
     const work = this.source.kind === 'work';
     const outcome = await retryAfterFailure(this.handler, value, meta, this.policy, this.stats, work, err);
     if (outcome.kind === 'ack') {
@@ -213,7 +223,15 @@ export class AmqpConsumer<T> implements Subscription {
     const consumer = this.policy.consumerName;
     const messageId: unknown = msg.properties.messageId;
     if (this.source.kind === 'fanout') {
-      log.warn({ consumer, messageId, reason: outcome.kind === 'retry' ? 'handler-failed' : outcome.reason, err: outcome.error }, 'message dropped');
+      log.warn(
+        {
+          consumer,
+          messageId,
+          reason: outcome.kind === 'retry' ? 'handler-failed' : outcome.reason,
+          err: outcome.error,
+        },
+        'message dropped',
+      );
       this.stats.dropped(outcome.kind === 'retry' ? 'handler-failed' : outcome.reason);
       ack(session, msg);
       return;
@@ -248,16 +266,25 @@ export class AmqpConsumer<T> implements Subscription {
       // Confirmed before the ack: a crash in between duplicates the message, never loses it.
       await this.host.republisher().publishRaw('', target, msg.content, props);
     } catch (err) {
-      log.error({ consumer, messageId, target, err: err instanceof Error ? err.message : String(err) }, 'could not move message; requeued');
+      log.error(
+        { consumer, messageId, target, err: err instanceof Error ? err.message : String(err) },
+        'could not move message; requeued',
+      );
       nack(session, msg);
       return;
     }
     if (outcome.kind === 'retry') {
       this.stats.retried('delayed');
-      log.warn({ consumer, messageId, retry: retryCount + 1, delayMs: outcome.delayMs, err: outcome.error }, 'message scheduled for retry');
+      log.warn(
+        { consumer, messageId, retry: retryCount + 1, delayMs: outcome.delayMs, err: outcome.error },
+        'message scheduled for retry',
+      );
     } else {
       this.stats.deadLettered(outcome.reason);
-      log.error({ consumer, messageId, queue: target, reason: outcome.reason, err: outcome.error }, 'message dead-lettered');
+      log.error(
+        { consumer, messageId, queue: target, reason: outcome.reason, err: outcome.error },
+        'message dead-lettered',
+      );
     }
     ack(session, msg);
   }
@@ -285,7 +312,10 @@ export class AmqpConsumer<T> implements Subscription {
         };
       });
       if (this.active > 0) {
-        this.host.logger.warn({ consumer: this.policy.consumerName, inFlight: this.active }, 'closing with handlers still running');
+        this.host.logger.warn(
+          { consumer: this.policy.consumerName, inFlight: this.active },
+          'closing with handlers still running',
+        );
       }
     }
     await this.managed.stop();

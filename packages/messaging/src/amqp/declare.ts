@@ -1,11 +1,6 @@
 import type { Channel } from 'amqplib';
 import type { Destination } from '../message-type.js';
-import {
-  deadLetterQueueName,
-  retryQueueArguments,
-  retryQueueName,
-  workQueueArguments,
-} from '../topology.js';
+import { deadLetterQueueName, retryQueueArguments, retryQueueName, workQueueArguments } from '../topology.js';
 
 /** Declares a work queue with its delay queue and dead-letter queue (all durable). Idempotent. */
 export async function declareWorkQueue(ch: Channel, queue: string, deliveryLimit: number): Promise<void> {
@@ -15,7 +10,11 @@ export async function declareWorkQueue(ch: Channel, queue: string, deliveryLimit
 }
 
 /** Declares what a publisher needs so that nothing it publishes is lost for want of a queue or exchange. */
-export async function declareDestination(ch: Channel, destination: Destination, deliveryLimit: number): Promise<void> {
+export async function declareDestination(
+  ch: Channel,
+  destination: Destination,
+  deliveryLimit: number,
+): Promise<void> {
   if (destination.kind === 'queue') await declareWorkQueue(ch, destination.queue, deliveryLimit);
   else await ch.assertExchange(destination.exchange, destination.exchangeType, { durable: true });
 }

@@ -82,14 +82,21 @@ export class AmqpPublisher implements Publisher {
       },
     });
     this.managed.start();
-    const sweepMs = Math.min(1000, Math.max(20, Math.min(settings.confirmTimeoutMs, settings.publishWaitMs) / 5));
+    const sweepMs = Math.min(
+      1000,
+      Math.max(20, Math.min(settings.confirmTimeoutMs, settings.publishWaitMs) / 5),
+    );
     this.sweepTimer = setInterval(() => {
       this.sweep();
     }, sweepMs);
     this.sweepTimer.unref();
   }
 
-  publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void> {
+  publish<S extends TSchema>(
+    type: MessageType<S>,
+    message: Static<S>,
+    options?: PublishOptions,
+  ): Promise<void> {
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
     let body: Buffer;
     try {
@@ -111,7 +118,9 @@ export class AmqpPublisher implements Publisher {
       headers: options?.headers || options?.traceparent ? headersOf(options) : undefined,
       mandatory: options?.mandatory ?? isQueue,
     };
-    const stats = this.settings.metrics ? this.settings.metrics.forDestination(destinationName(d)) : noPublishStats;
+    const stats = this.settings.metrics
+      ? this.settings.metrics.forDestination(destinationName(d))
+      : noPublishStats;
     const declaring = this.host.ensureDeclared(type, this.settings.publishWaitMs);
     if (declaring === undefined) return this.publishRaw(exchange, routingKey, body, props, stats);
     return declaring.then(
@@ -134,7 +143,17 @@ export class AmqpPublisher implements Publisher {
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
     stats.published();
     return new Promise<void>((resolve, reject) => {
-      const o: Outgoing = { exchange, routingKey, body, props, resolve, reject, stats, since: 0, settled: false };
+      const o: Outgoing = {
+        exchange,
+        routingKey,
+        body,
+        props,
+        resolve,
+        reject,
+        stats,
+        since: 0,
+        settled: false,
+      };
       const s = this.session;
       if (
         s !== undefined &&
@@ -200,7 +219,10 @@ export class AmqpPublisher implements Publisher {
       this.unconfirmed.pop();
       this.inflight--;
       if (err instanceof RangeError || err instanceof TypeError) {
-        this.fail(o, new MessagingError('INVALID_MESSAGE', `cannot encode message: ${err.message}`, { cause: err }));
+        this.fail(
+          o,
+          new MessagingError('INVALID_MESSAGE', `cannot encode message: ${err.message}`, { cause: err }),
+        );
       } else {
         // The channel is closing under us; the message waits for the next one.
         o.since = performance.now();
@@ -291,7 +313,10 @@ export class AmqpPublisher implements Publisher {
       this.host.invalidateDeclarations();
       const why = this.host.redact(error.message);
       for (const o of pending) {
-        this.fail(o, new ChannelError('CHANNEL_CLOSED', `channel closed before the confirm: ${why}`, { cause: error }));
+        this.fail(
+          o,
+          new ChannelError('CHANNEL_CLOSED', `channel closed before the confirm: ${why}`, { cause: error }),
+        );
       }
     } else if (pending.length > 0) {
       const now = performance.now();
@@ -342,8 +367,10 @@ export class AmqpPublisher implements Publisher {
     if (this.host.currentModel() === undefined) {
       return new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${ms} ms`);
     }
-    if (this.host.blocked) return new MessagingError('BACKPRESSURE', `broker blocked publishing for more than ${ms} ms`);
-    if (this.session === undefined) return new ChannelError('NOT_CONNECTED', `no channel for more than ${ms} ms`);
+    if (this.host.blocked)
+      return new MessagingError('BACKPRESSURE', `broker blocked publishing for more than ${ms} ms`);
+    if (this.session === undefined)
+      return new ChannelError('NOT_CONNECTED', `no channel for more than ${ms} ms`);
     return new MessagingError('BACKPRESSURE', `no room to publish for more than ${ms} ms`);
   }
 

@@ -6,7 +6,14 @@ import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import type { MessageType } from '../message-type.js';
 import type { MessagingMetrics } from '../metrics.js';
-import type { ConnectionState, ConsumerOptions, Handler, Publisher, Subscription, Transport } from '../transport.js';
+import type {
+  ConnectionState,
+  ConsumerOptions,
+  Handler,
+  Publisher,
+  Subscription,
+  Transport,
+} from '../transport.js';
 import { AmqpConsumer, type ConsumerHost } from './consumer.js';
 import { declareDestination, destinationName } from './declare.js';
 import { AmqpPublisher, type PublisherHost, type PublisherSettings } from './publisher.js';
@@ -60,7 +67,10 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.model = model;
       this.isBlocked = false;
       this.declared = new Set();
-      log.info({ connection: name, url: settings.maskedUrl }, this.connectedOnce ? 'broker reconnected' : 'broker connected');
+      log.info(
+        { connection: name, url: settings.maskedUrl },
+        this.connectedOnce ? 'broker reconnected' : 'broker connected',
+      );
       this.connectedOnce = true;
       this.setState('connected');
       for (const w of this.waiters.splice(0)) w.resolve(model);
@@ -73,10 +83,12 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.setState('disconnected');
     });
     connection.on('connect-failed', (err: Error) => {
-      if (this.connectedOnce) log.warn({ connection: name, err: this.redact(err.message) }, 'broker reconnect failed');
+      if (this.connectedOnce)
+        log.warn({ connection: name, err: this.redact(err.message) }, 'broker reconnect failed');
     });
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => {
-      if (this.connectedOnce) log.info({ connection: name, attempt: info.attempt, delayMs: info.delay }, 'reconnecting');
+      if (this.connectedOnce)
+        log.info({ connection: name, attempt: info.attempt, delayMs: info.delay }, 'reconnecting');
     });
     connection.on('blocked', (reason: string) => {
       this.isBlocked = true;
@@ -146,7 +158,10 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     this.assertOpen();
     const d = type.destination;
     if (d.kind !== 'queue') {
-      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to an exchange; use subscribe()`);
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${type.name} is published to an exchange; use subscribe()`,
+      );
     }
     return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
   }
@@ -159,7 +174,10 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     this.assertOpen();
     const d = type.destination;
     if (d.kind !== 'exchange') {
-      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to a queue; use subscribeToQueue()`);
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${type.name} is published to a queue; use subscribeToQueue()`,
+      );
     }
     const suffix = Math.random().toString(36).slice(2, 10);
     return this.startConsumer(type, handler, options, {
@@ -243,7 +261,12 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${this.settings.publishWaitMs} ms`));
+        reject(
+          new ConnectionError(
+            'NOT_CONNECTED',
+            `broker unavailable for more than ${this.settings.publishWaitMs} ms`,
+          ),
+        );
       }, ms);
       const waiter = {
         resolve: (m: ChannelModel) => {

@@ -17,7 +17,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 
 export function buildMeta(body: Buffer, p: WireProperties, redelivered: boolean): MessageMeta {
   const headers =
-    typeof p.headers === 'object' && p.headers !== null ? (p.headers as Readonly<Record<string, unknown>>) : EMPTY;
+    typeof p.headers === 'object' && p.headers !== null
+      ? (p.headers as Readonly<Record<string, unknown>>)
+      : EMPTY;
   const retry = headers[HeaderNames.retryCount];
   const traceparent = headers[HeaderNames.traceparent];
   return {

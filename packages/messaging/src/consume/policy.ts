@@ -12,7 +12,8 @@ export interface ConsumePolicy {
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`consumer option ${name} must be an integer >= ${min}, got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new RangeError(`consumer option ${name} must be an integer >= ${min}, got ${v}`);
   return v;
 }
 

@@ -57,7 +57,8 @@ export class MemoryBroker implements QueueHost {
     q.destroy();
     this.queues.delete(name);
     for (const ex of this.exchanges.values()) {
-      for (let i = ex.bindings.length - 1; i >= 0; i--) if (ex.bindings[i]?.queue === name) ex.bindings.splice(i, 1);
+      for (let i = ex.bindings.length - 1; i >= 0; i--)
+        if (ex.bindings[i]?.queue === name) ex.bindings.splice(i, 1);
     }
     this.changed();
   }
@@ -66,7 +67,10 @@ export class MemoryBroker implements QueueHost {
   declareWorkQueue(queue: string): MemoryQueue {
     this.declareQueue(deadLetterQueueName(queue));
     this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
-    return this.declareQueue(queue, { deadLetterTo: deadLetterQueueName(queue), deliveryLimit: this.deliveryLimit });
+    return this.declareQueue(queue, {
+      deadLetterTo: deadLetterQueueName(queue),
+      deliveryLimit: this.deliveryLimit,
+    });
   }
 
   declareExchange(name: string, type: string): void {
@@ -110,7 +114,10 @@ export class MemoryBroker implements QueueHost {
     const props =
       reason === 'expired'
         ? env.props
-        : { ...env.props, headers: { ...env.props.headers, 'x-first-death-reason': reason, 'x-first-death-queue': from } };
+        : {
+            ...env.props,
+            headers: { ...env.props.headers, 'x-first-death-reason': reason, 'x-first-death-queue': from },
+          };
     const moved: Envelope = { body: env.body, props, deliveries: 0, redelivered: false };
     if (reason !== 'expired') this.record(this.parked, routingKey, routingKey, moved);
     this.queues.get(routingKey)?.enqueue(moved);
@@ -181,7 +188,12 @@ export class MemoryBroker implements QueueHost {
     this.changed();
   }
 
-  private record(into: Map<string, RecordedMessage[]>, destination: string, routingKey: string, env: Envelope): void {
+  private record(
+    into: Map<string, RecordedMessage[]>,
+    destination: string,
+    routingKey: string,
+    env: Envelope,
+  ): void {
     let list = into.get(destination);
     if (list === undefined) {
       list = [];

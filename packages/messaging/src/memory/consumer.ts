@@ -161,17 +161,26 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     try {
       await this.host.republish(target, env.body, props);
     } catch (err) {
-      log.error({ consumer, messageId, target, err: err instanceof Error ? err.message : String(err) }, 'could not move message; requeued');
+      log.error(
+        { consumer, messageId, target, err: err instanceof Error ? err.message : String(err) },
+        'could not move message; requeued',
+      );
       q.nack(tag);
       return;
     }
     if (retry) {
       this.stats.retried('delayed');
-      log.warn({ consumer, messageId, retry: retryCount + 1, err: outcome.error }, 'message scheduled for retry');
+      log.warn(
+        { consumer, messageId, retry: retryCount + 1, err: outcome.error },
+        'message scheduled for retry',
+      );
     } else {
       this.stats.deadLettered(outcome.reason);
       this.host.broker.recordParked(target, { body: env.body, props, deliveries: 0, redelivered: false });
-      log.error({ consumer, messageId, queue: target, reason: outcome.reason, err: outcome.error }, 'message dead-lettered');
+      log.error(
+        { consumer, messageId, queue: target, reason: outcome.reason, err: outcome.error },
+        'message dead-lettered',
+      );
     }
     this.ack(q, tag);
   }

@@ -104,7 +104,10 @@ export class MemoryTransport implements Transport {
     this.assertOpen();
     const d = type.destination;
     if (d.kind !== 'queue') {
-      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to an exchange; use subscribe()`);
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${type.name} is published to an exchange; use subscribe()`,
+      );
     }
     return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
   }
@@ -117,7 +120,10 @@ export class MemoryTransport implements Transport {
     this.assertOpen();
     const d = type.destination;
     if (d.kind !== 'exchange') {
-      throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to a queue; use subscribeToQueue()`);
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${type.name} is published to a queue; use subscribeToQueue()`,
+      );
     }
     return this.startConsumer(type, handler, options, {
       kind: 'fanout',
@@ -141,7 +147,11 @@ export class MemoryTransport implements Transport {
   }
 
   /** Resolves with the messages published to `queueOrExchange` once there are at least `count`. */
-  waitForPublished(queueOrExchange: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<readonly RecordedMessage[]> {
+  waitForPublished(
+    queueOrExchange: string,
+    count = 1,
+    timeoutMs = this.waitTimeoutMs,
+  ): Promise<readonly RecordedMessage[]> {
     return this.broker.waitFor(
       () => {
         const list = this.broker.publishedTo(queueOrExchange);
@@ -157,7 +167,11 @@ export class MemoryTransport implements Transport {
     return this.broker.parkedIn(deadLetterQueueName(queue));
   }
 
-  waitForDeadLettered(queue: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<readonly RecordedMessage[]> {
+  waitForDeadLettered(
+    queue: string,
+    count = 1,
+    timeoutMs = this.waitTimeoutMs,
+  ): Promise<readonly RecordedMessage[]> {
     const dlq = deadLetterQueueName(queue);
     return this.broker.waitFor(
       () => {
@@ -187,7 +201,9 @@ export class MemoryTransport implements Transport {
 
   /** Resolves when nothing is left to deliver, unacknowledged, delayed for retry, or being handled. */
   waitForIdle(timeoutMs = this.waitTimeoutMs): Promise<void> {
-    return this.broker.waitFor(() => this.broker.idle, timeoutMs, 'the broker to be idle').then(() => undefined);
+    return this.broker
+      .waitFor(() => this.broker.idle, timeoutMs, 'the broker to be idle')
+      .then(() => undefined);
   }
 
   /**
@@ -234,8 +250,13 @@ export class MemoryTransport implements Transport {
 
   // ---- internals ----
 
-  private publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void> {
-    if (this.closing !== undefined) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
+  private publish<S extends TSchema>(
+    type: MessageType<S>,
+    message: Static<S>,
+    options?: PublishOptions,
+  ): Promise<void> {
+    if (this.closing !== undefined)
+      return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
     let body: Buffer;
     try {
       body = type.encode(message);
@@ -320,7 +341,15 @@ export class MemoryTransport implements Transport {
   ): Promise<Subscription> {
     const policy = resolvePolicy(options);
     const stats = this.options.metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
-    const consumer = new MemoryConsumer<Static<S>>(this.consumerHost, type, handler, policy, source, this, stats);
+    const consumer = new MemoryConsumer<Static<S>>(
+      this.consumerHost,
+      type,
+      handler,
+      policy,
+      source,
+      this,
+      stats,
+    );
     const tracked = consumer as unknown as MemoryConsumer<never>;
     this.consumers.add(tracked);
     if (this.current === 'connected') consumer.attach();

@@ -1,4 +1,9 @@
-import { connectAmqp, type AmqpTransport, type AmqpTransportOptions, type Transport } from '../../src/index.js';
+import {
+  connectAmqp,
+  type AmqpTransport,
+  type AmqpTransportOptions,
+  type Transport,
+} from '../../src/index.js';
 import { declareWorkQueue } from '../../src/amqp/declare.js';
 import { DEFAULT_DELIVERY_LIMIT } from '../../src/topology.js';
 import type { ContractFixture } from '../contract.js';
@@ -30,11 +35,13 @@ export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
       await admin().sendRaw(queue, Buffer.from(body), { persistent: true, ...props });
     },
     takeDeadLetters: async (queue) => {
-      const msgs = await admin().drain(`${queue}.dlq`).catch(() => []);
+      const msgs = await admin()
+        .drain(`${queue}.dlq`)
+        .catch(() => []);
       return msgs.map((m) => ({
         body: m.content.toString(),
         messageId: typeof m.properties.messageId === 'string' ? m.properties.messageId : undefined,
-        headers: (m.properties.headers ?? {}) as Record<string, unknown>,
+        headers: m.properties.headers ?? {},
       }));
     },
     depth: async (queue) => (await admin().messageCount(queue)) ?? 0,

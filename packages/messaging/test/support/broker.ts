@@ -13,7 +13,9 @@ export class BrokerAdmin {
   private constructor(private readonly conn: ChannelModel) {}
 
   static async open(): Promise<BrokerAdmin> {
-    const conn = await amqplib.connect(AMQP_URL, { clientProperties: { connection_name: 'messaging-test-admin' } });
+    const conn = await amqplib.connect(AMQP_URL, {
+      clientProperties: { connection_name: 'messaging-test-admin' },
+    });
     conn.on('error', () => undefined);
     return new BrokerAdmin(conn);
   }

@@ -34,7 +34,11 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 }
 
 /** Polls a condition on a short interval until it holds (for state owned by another process, like the broker). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -65,11 +69,30 @@ export class Counter {
   reach(count: number, ms: number, what = `${count} events`): Promise<void> {
     if (this.n >= count) return Promise.resolve();
     const d = deferred();
-    this.waiters.push({ count, resolve: () => { d.resolve(); } });
+    this.waiters.push({
+      count,
+      resolve: () => {
+        d.resolve();
+      },
+    });
     return within(d.promise, ms, `${what} (saw ${this.n})`);
   }
 }
 
 export function uniqueName(prefix: string): string {
   return `test.${prefix}.${randomUUID().slice(0, 8)}`;
+}
+
+/** The value, or a test failure when it is missing. */
+export function must<T>(value: T | undefined | null, what = 'value'): T {
+  if (value === undefined || value === null) throw new Error(`expected a ${what}`);
+  return value;
+}
+
+/** A handler from a synchronous function (tests' handlers rarely need to await). */
+export function sync<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => Promise<void> {
+  return (...args) => {
+    fn(...args);
+    return Promise.resolve();
+  };
 }

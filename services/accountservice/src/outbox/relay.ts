@@ -19,7 +19,7 @@ export interface OutboxRelayOptions {
   readonly appId?: string;
   readonly logger?: Logger;
   readonly metrics?: OutboxMetrics;
-  /** Entries published at once, all within the publisher's confirm window. Default 256. */
+  /** Entries published at once, all within the publisher's confirm window. Default 1000. */
   readonly batchSize?: number;
   /** First retry delay after a failed publish, doubled per failure. Default 200 ms. */
   readonly initialBackoffMs?: number;
@@ -69,7 +69,7 @@ export class OutboxRelay {
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.#batchSize = options.batchSize ?? 256;
+    this.#batchSize = options.batchSize ?? 1000;
   }
 
   /** Starts relaying (first what is already in the outbox). Calling it twice has no effect. */
@@ -106,25 +106,22 @@ export class OutboxRelay {
 
   /**
    * Stops relaying. With `drainMs` > 0 it first keeps publishing until the outbox is empty or `drainMs`
-   * passed; what is left stays in the outbox for the next start. Resolves once the batch in flight is
-   * settled and confirmed entries are deleted. Safe to call twice.
+   * passed. Then it waits at most `settleMs` for the batch in flight and the deletion of what was confirmed.
+   * Whatever is left stays in the outbox for the next start (a batch abandoned here may be published twice,
+   * under the same message ids). Safe to call twice.
    */
-  async stop(drainMs = 0): Promise<void> {
+  async stop(drainMs = 0, settleMs = 1000): Promise<void> {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    const running = this.#running ?? Promise.resolve();
     if (drainMs > 0 && !this.#stopped && this.#isConnected()) {
       this.#draining = true;
-      const timer = setTimeout(() => {
-        this.#stopped = true;
-        this.#wake('urgent');
-      }, drainMs);
       this.#wake('urgent');
-      await this.#running;
-      clearTimeout(timer);
+      await within(running, drainMs);
     }
     this.#stopped = true;
     this.#wake('urgent');
-    await this.#running;
-    await Promise.allSettled([...this.#removals]);
+    await within(running, settleMs);
+    await within(Promise.allSettled([...this.#removals]), settleMs);
   }
 
   async #loop(): Promise<void> {
@@ -168,14 +165,19 @@ export class OutboxRelay {
         done.push(entry.seq);
       } else if (isMessagingError(result.reason, 'INVALID_MESSAGE')) {
         // Can never be published (a damaged entry); retrying it forever would only hold the backoff up.
-        this.#log.error({ err: result.reason, messageId: entry.messageId }, 'discarding an unpublishable outbox entry');
+        this.#log.error(
+          { err: result.reason, messageId: entry.messageId },
+          'discarding an unpublishable outbox entry',
+        );
         this.#o.metrics?.discarded.inc();
         discarded++;
         done.push(entry.seq);
       } else {
         failed++;
         firstError ??= result.reason;
-        this.#o.metrics?.publishFailures.inc({ code: isMessagingError(result.reason) ? result.reason.code : 'UNKNOWN' });
+        this.#o.metrics?.publishFailures.inc({
+          code: isMessagingError(result.reason) ? result.reason.code : 'UNKNOWN',
+        });
       }
     });
     const published = done.length - discarded;
@@ -183,7 +185,10 @@ export class OutboxRelay {
     this.#remove(done, failed);
     if (failed === 0) {
       if (this.#failures > 0) {
-        this.#log.info({ failures: this.#failures, depth: this.#o.outbox.depth }, 'outbox relay publishing again');
+        this.#log.info(
+          { failures: this.#failures, depth: this.#o.outbox.depth },
+          'outbox relay publishing again',
+        );
       }
       this.#failures = 0;
       return true;
@@ -250,7 +255,11 @@ export class OutboxRelay {
         resolve();
       };
       if (kind === 'backoff') {
-        const ms = backoffDelay(this.#failures, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
+        const ms = backoffDelay(
+          this.#failures,
+          this.#o.initialBackoffMs ?? 200,
+          this.#o.maxBackoffMs ?? 10_000,
+        );
         timer = setTimeout(() => {
           this.#wakeUp = undefined;
           resolve();
@@ -258,4 +267,16 @@ export class OutboxRelay {
       }
     });
   }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -38,7 +38,11 @@ export class AccountStore {
     // The accounts are read on every request and written only when seeding: lmdb-js's object cache
     // hands back the decoded account without a msgpack decode per read (writes keep it coherent).
     this.accounts = new LmdbAccountRepository(root.openDB({ name: 'accounts', cache: true }), isOpen);
-    this.outbox = new LmdbOutbox(root.openDB({ name: 'outbox' }), isOpen, durability === 'flush' ? root : undefined);
+    this.outbox = new LmdbOutbox(
+      root.openDB({ name: 'outbox' }),
+      isOpen,
+      durability === 'flush' ? root : undefined,
+    );
   }
 
   /** Opens (creating when missing) the environment. Throws AccountServiceError('STORE_OPEN_FAILED'). */
@@ -51,9 +55,13 @@ export class AccountStore {
       root = open({ path, maxDbs: 4 });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new AccountServiceError('STORE_OPEN_FAILED', `cannot open the account store at ${path}: ${reason}`, {
-        cause,
-      });
+      throw new AccountServiceError(
+        'STORE_OPEN_FAILED',
+        `cannot open the account store at ${path}: ${reason}`,
+        {
+          cause,
+        },
+      );
     }
     return new AccountStore(path, root, options.durability ?? 'commit');
   }

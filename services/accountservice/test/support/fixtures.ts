@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Transport } from '@goblog/messaging';
 import {
   AccountStore,
+  OutboxMetrics,
   OutboxRelay,
   VipNotification,
   VipPolicy,
@@ -33,11 +34,15 @@ export function captureLogger(): { logger: PinoLogger; lines: Record<string, unk
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString('utf8').split('\n'))
+        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
       done();
     },
   });
-  return { logger: createLogger({ service: 'accountservice', level: 'debug', pretty: false, destination }), lines };
+  return {
+    logger: createLogger({ service: 'accountservice', level: 'debug', pretty: false, destination }),
+    lines,
+  };
 }
 
 export interface TestApp {
@@ -70,13 +75,15 @@ export async function testApp(
   await store.accounts.seed(seedAccounts());
   const vip = new VipPolicy(options.vipIds ?? ['10000']);
   const health = new Health().register('store', () => ({ ok: store.isOpen }));
+  const metrics = createMetrics('accountservice');
+  const outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
   const app = buildApp({
     logger: captureLogger().logger,
-    metrics: createMetrics('accountservice'),
+    metrics,
     health,
     accounts: store.accounts,
     vip,
-    outbox: store.outbox,
+    outbox: outboxMetrics.timed(store.outbox),
     servedBy: options.servedBy ?? '10.0.0.7:6767',
     healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
   });
@@ -91,6 +98,7 @@ export async function testApp(
           messageType: VipNotification,
           connection: transport,
           appId: 'accountservice',
+          metrics: outboxMetrics,
           initialBackoffMs: 5,
           maxBackoffMs: 50,
         });

@@ -21,7 +21,11 @@ export class ScriptedPublisher implements Publisher {
   readonly calls: PublishCall[] = [];
   readonly #waiters = new Set<() => void>();
 
-  publish<S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions): Promise<void> {
+  publish<S extends TSchema>(
+    type: MessageType<S>,
+    message: Static<S>,
+    options?: PublishOptions,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const call: PublishCall = {
         type: type.name,

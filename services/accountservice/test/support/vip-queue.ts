@@ -32,17 +32,25 @@ export async function takeAll(queue: string): Promise<ReceivedNotification[]> {
       if (msg === false) return out;
       const body = msg.content.toString('utf8');
       const value = JSON.parse(body) as { accountId: string; readAt: string };
-      const p = msg.properties as Record<string, unknown>;
+      // amqplib types these properties as `any`; narrow them here, at the boundary.
+      const p = msg.properties as {
+        messageId?: string;
+        contentType?: string;
+        deliveryMode?: number;
+        type?: string;
+        appId?: string;
+        timestamp?: number;
+      };
       out.push({
         accountId: value.accountId,
         readAt: value.readAt,
         body,
-        messageId: p.messageId as string | undefined,
-        contentType: p.contentType as string | undefined,
-        deliveryMode: p.deliveryMode as number | undefined,
-        type: p.type as string | undefined,
-        appId: p.appId as string | undefined,
-        timestamp: p.timestamp as number | undefined,
+        messageId: p.messageId,
+        contentType: p.contentType,
+        deliveryMode: p.deliveryMode,
+        type: p.type,
+        appId: p.appId,
+        timestamp: p.timestamp,
       });
     }
   } finally {

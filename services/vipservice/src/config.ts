@@ -1,0 +1,47 @@
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import { BaseConfigSchema } from '@goblog/config';
+
+export const SERVICE_NAME = 'vipservice';
+
+/** The vipservice's configuration: the shared keys plus how it consumes and how long it remembers. */
+export const VipserviceConfigSchema = Type.Evaluate(
+  Type.Intersect([
+    BaseConfigSchema,
+    Type.Object({
+      consumer_prefetch: Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        default: 100,
+        errorMessage: 'must be an integer 1..10000 (unacknowledged notifications per instance)',
+      }),
+      dedup_retention_hours: Type.Number({
+        exclusiveMinimum: 0,
+        default: 168,
+        errorMessage: 'must be a positive number of hours (how long message ids are remembered)',
+      }),
+    }),
+  ]),
+);
+
+export type VipserviceConfig = Static<typeof VipserviceConfigSchema>;
+
+/** Built-in defaults: the lowest precedence, below the configuration server (or config-repo/) and the env. */
+export const DEFAULTS: Readonly<Record<string, unknown>> = {
+  server_port: 6868,
+  server_name: 'Vipservice',
+  amqp_server_url: 'amqp://guest:guest@127.0.0.1:5672/',
+  config_event_bus: 'springCloudBus',
+  log_level: 'info',
+  consumer_prefetch: 100,
+  dedup_retention_hours: 168,
+};
+
+/** Keys a refresh cannot change in a running process (they are bound at startup). */
+export const RESTART_KEYS = [
+  'server_port',
+  'amqp_server_url',
+  'data_dir',
+  'config_event_bus',
+  'consumer_prefetch',
+] as const;

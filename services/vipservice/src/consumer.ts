@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Handler, Logger } from '@goblog/messaging';
+import { dedupKey } from './domain/dedup-key.js';
+import type { OfferContext, OfferRepository } from './domain/offer.js';
+import { parseReadAt } from './domain/read-at.js';
+import { recordNotification } from './domain/record-notification.js';
+import type { VipNotificationBody } from './messages.js';
+import type { VipMetrics } from './metrics.js';
+
+export interface NotificationHandlerDeps {
+  readonly offers: OfferRepository;
+  readonly logger: Logger;
+  readonly metrics?: VipMetrics;
+  /** Clock and id source of new offers; tests pin them. */
+  readonly context?: OfferContext;
+}
+
+const defaultContext: OfferContext = { now: () => new Date(), newOfferId: randomUUID };
+
+/**
+ * The vip_queue handler (the article's onMessage): logs `Got a message: <body>`, then records the
+ * notification on the account's offer exactly once in effect. It resolves only after the offer change is
+ * committed, so the message is acknowledged after it (a crash before leaves it unacknowledged: the broker
+ * redelivers it, and the dedup record makes the redelivery a no-op if the commit had happened).
+ * A store failure rejects: the consumer retries, then parks the message in `<queue>.dlq`.
+ */
+export function createNotificationHandler(deps: NotificationHandlerDeps): Handler<VipNotificationBody> {
+  const context = deps.context ?? defaultContext;
+  return async (message, meta) => {
+    // `notification` repeats the body as JSON in the log line, next to the article's wording.
+    deps.logger.info(
+      { notification: message, messageId: meta.messageId, redelivered: meta.redelivered || undefined },
+      `Got a message: ${meta.body.toString('utf8')}`,
+    );
+    const readAt = parseReadAt(message.readAt);
+    // The message schema refuses what parseReadAt cannot read, so this is a programming error if reached.
+    if (readAt === undefined) throw new TypeError(`unreadable readAt ${message.readAt}`);
+    const outcome = await recordNotification(
+      deps.offers,
+      { accountId: message.accountId, readAt },
+      dedupKey(meta.messageId, meta.body),
+      context,
+    );
+    deps.metrics?.handled(outcome);
+    if (outcome === 'duplicate') {
+      deps.logger.info(
+        { accountId: message.accountId, messageId: meta.messageId },
+        'duplicate notification: already counted',
+      );
+    }
+  };
+}

@@ -1,0 +1,22 @@
+// The vipservice's public face, for tests and the benchmark.
+export { buildApp } from './app.js';
+export type { AppDeps } from './app.js';
+export { VipserviceConfigSchema, DEFAULTS, RESTART_KEYS, SERVICE_NAME } from './config.js';
+export type { VipserviceConfig } from './config.js';
+export { VipServiceError, OfferNotFoundError, StoreClosedError, isVipError } from './errors.js';
+export type { VipErrorCode } from './errors.js';
+export { VipNotificationSchema, vipNotificationType, VIP_QUEUE, ACCOUNT_ID_PATTERN } from './messages.js';
+export type { VipNotificationBody } from './messages.js';
+export { createNotificationHandler } from './consumer.js';
+export type { NotificationHandlerDeps } from './consumer.js';
+export { VipMetrics } from './metrics.js';
+export { applyNotification } from './domain/offer.js';
+export type { Offer, Notification, OfferContext, OfferRepository, RecordOutcome } from './domain/offer.js';
+export { parseReadAt, compareReadAt } from './domain/read-at.js';
+export type { ReadAt } from './domain/read-at.js';
+export { dedupKey } from './domain/dedup-key.js';
+export { recordNotification } from './domain/record-notification.js';
+export { OfferStore } from './store/offer-store.js';
+export type { OpenOfferStoreOptions } from './store/offer-store.js';
+export { DedupPruner } from './store/dedup-pruner.js';
+export type { DedupPrunerOptions } from './store/dedup-pruner.js';

@@ -1,0 +1,122 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { RunningService } from '../../../test/support/processes.js';
+import { freePort, startService } from '../../../test/support/processes.js';
+import { publishNotifications } from './support/publish.js';
+import {
+  deleteVipQueue,
+  getOffer,
+  gotMessageLines,
+  sendRaw,
+  startVipservice,
+  tempDir,
+  uniqueVipQueue,
+  waitUntilDrained,
+} from './support/vip.js';
+
+const GO_BODY = '{"accountId":"10042","readAt":"2017-02-15 20:06:27.033757223 +0000 UTC"}';
+
+void describe('the vipservice process', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const queues: string[] = [];
+  const running: RunningService[] = [];
+
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(async () => {
+    for (const s of running) await s.kill();
+    for (const q of queues) await deleteVipQueue(q);
+    cleanup();
+  });
+
+  void it('logs "Got a message:", keeps the offer, reports UP, and exits 0 on SIGTERM', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const service = await startVipservice({ dataDir: join(dir, 'basic'), queue });
+    running.push(service);
+
+    const health = await fetch(`${service.baseUrl}/health`);
+    assert.equal(health.status, 200);
+    const body = (await health.json()) as { status: string; checks: Record<string, unknown> };
+    assert.equal(body.status, 'UP');
+    assert.deepEqual(Object.keys(body.checks).sort(), ['broker', 'configBus', 'consumer', 'store']);
+    assert.equal((await getOffer(service, '10042')).status, 404);
+
+    // The article's Go accountservice: no message_id, readAt in Go's time.String() form.
+    await sendRaw(queue, [{ body: GO_BODY, options: { contentType: 'application/json' } }]);
+    const line = await service.waitForLine('Got a message:');
+    assert.ok(line.includes('Got a message:'));
+    assert.ok(line.includes(GO_BODY), line);
+    await waitUntilDrained(queue);
+
+    const { status, offer } = await getOffer(service, '10042');
+    assert.equal(status, 200);
+    assert.ok(offer);
+    assert.deepEqual(Object.keys(offer).sort(), ['accountId', 'createdAt', 'lastReadAt', 'notifications', 'offerId']);
+    assert.equal(offer.accountId, '10042');
+    assert.equal(offer.notifications, 1);
+    assert.equal(offer.lastReadAt, '2017-02-15T20:06:27.033757223Z');
+    assert.ok(!Number.isNaN(Date.parse(offer.createdAt)));
+    assert.equal((await getOffer(service, 'not-an-id')).status, 400);
+
+    const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    assert.match(metrics, /vipservice_notifications_total\{outcome="recorded"[^}]*\} 1/);
+
+    assert.equal(await service.stop(), 0);
+  });
+
+  void it('counts a message delivered again (same message_id) once', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const service = await startVipservice({ dataDir: join(dir, 'redelivery'), queue });
+    running.push(service);
+    const body = '{"accountId":"10000","readAt":"2024-05-01T10:00:00Z"}';
+    await sendRaw(queue, [
+      { body, options: { messageId: 'dup-1' } },
+      { body, options: { messageId: 'dup-1' } },
+      { body: '{"accountId":"10000","readAt":"2024-05-01T10:00:01Z"}', options: { messageId: 'dup-2' } },
+      { body, options: { messageId: 'dup-1' } },
+    ]);
+    await waitUntilDrained(queue);
+    assert.equal(gotMessageLines(service).length, 4);
+    const { offer } = await getOffer(service, '10000');
+    assert.equal(offer?.notifications, 2);
+    assert.equal(offer.lastReadAt, '2024-05-01T10:00:01Z');
+    assert.equal(await service.stop(), 0);
+  });
+
+  void it('keeps its offers across a restart on the same data_dir', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const dataDir = join(dir, 'restart');
+    const first = await startVipservice({ dataDir, queue });
+    running.push(first);
+    await publishNotifications(queue, 3, '10007');
+    await waitUntilDrained(queue);
+    const before = (await getOffer(first, '10007')).offer;
+    assert.equal(await first.stop(), 0);
+
+    const second = await startVipservice({ dataDir, queue });
+    running.push(second);
+    assert.deepEqual((await getOffer(second, '10007')).offer, before);
+    assert.equal(await second.stop(), 0);
+  });
+
+  void it('exits non-zero with one line, and no password, when the broker cannot be reached', async () => {
+    const service = await startService('vipservice', {
+      port: await freePort(),
+      waitHealthy: false,
+      env: { DATA_DIR: join(dir, 'nobroker'), AMQP_SERVER_URL: 'amqp://guest:s3cret-pw@127.0.0.1:1/' },
+    });
+    running.push(service);
+    const code = await service.exited;
+    assert.notEqual(code, 0);
+    const problem = service.lines.filter((l) => l.startsWith('vipservice:'));
+    assert.equal(problem.length, 1, service.lines.join('\n'));
+    assert.match(problem[0] ?? '', /cannot connect/);
+    assert.ok(service.lines.every((l) => !l.includes('s3cret-pw')));
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Options } from 'amqplib';
+import { BROKER_URL, plainChannel, rabbitmqctl } from '../../../../test/support/broker.js';
+import { freePort, startService, waitUntil } from '../../../../test/support/processes.js';
+import type { RunningService } from '../../../../test/support/processes.js';
+import type { Offer } from '../../src/domain/offer.js';
+
+/** A VIP queue of this test's own (the service consumes it through VIP_QUEUE), so tests can run side by side. */
+export function uniqueVipQueue(): string {
+  return `vip_queue.test.vip.${randomUUID().slice(0, 8)}`;
+}
+
+/** The vipservice as a real process on a free port, with its own data_dir and queue. */
+export async function startVipservice(options: {
+  dataDir: string;
+  queue: string;
+  port?: number;
+  env?: Record<string, string>;
+  waitHealthy?: boolean;
+}): Promise<RunningService> {
+  return startService('vipservice', {
+    port: options.port ?? (await freePort()),
+    waitHealthy: options.waitHealthy ?? true,
+    env: {
+      DATA_DIR: options.dataDir,
+      VIP_QUEUE: options.queue,
+      AMQP_SERVER_URL: BROKER_URL,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+      ...options.env,
+    },
+  });
+}
+
+export async function getOffer(service: RunningService, accountId: string): Promise<{ status: number; offer?: Offer }> {
+  const res = await fetch(`${service.baseUrl}/offers/${accountId}`, { signal: AbortSignal.timeout(5000) });
+  if (res.status !== 200) {
+    await res.arrayBuffer();
+    return { status: res.status };
+  }
+  return { status: 200, offer: (await res.json()) as Offer };
+}
+
+/** How many notifications the account's offer counts now (0 without an offer). */
+export async function notificationsOf(service: RunningService, accountId: string): Promise<number> {
+  return (await getOffer(service, accountId)).offer?.notifications ?? 0;
+}
+
+/** Lines of `service` saying `Got a message:` so far. */
+export function gotMessageLines(service: RunningService): string[] {
+  return service.lines.filter((l) => l.includes('Got a message:'));
+}
+
+/** Messages in `queue`, ready and unacknowledged (rabbitmqctl), or undefined when it does not exist. */
+export async function messagesIn(queue: string): Promise<number | undefined> {
+  const out = await rabbitmqctl('list_queues', '--quiet', '--no-table-headers', 'name', 'messages');
+  for (const line of out.split('\n')) {
+    const [name, count] = line.trim().split(/\s+/);
+    if (name === queue) return Number(count);
+  }
+  return undefined;
+}
+
+/** Waits until `queue` holds nothing, neither ready nor unacknowledged: every message was acked. */
+export async function waitUntilDrained(queue: string, timeoutMs = 60_000): Promise<void> {
+  let last: number | undefined;
+  await waitUntil(
+    async () => {
+      last = await messagesIn(queue);
+      return last === 0;
+    },
+    timeoutMs,
+    () => `${queue} to drain (holds ${last})`,
+  );
+}
+
+/** Sends raw bytes to `queue` as another program would (the Go service, a broken client). Confirmed. */
+export async function sendRaw(
+  queue: string,
+  bodies: readonly { body: string; options?: Options.Publish }[],
+): Promise<void> {
+  const { connection } = await plainChannel();
+  try {
+    const ch = await connection.createConfirmChannel();
+    for (const { body, options } of bodies) ch.sendToQueue(queue, Buffer.from(body), { persistent: true, ...options });
+    await ch.waitForConfirms();
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+export interface ParkedMessage {
+  readonly body: string;
+  readonly headers: Record<string, unknown>;
+}
+
+/** Takes every message in `<queue>.dlq` now (basic.get until empty). */
+export async function takeDeadLetters(queue: string): Promise<ParkedMessage[]> {
+  const { connection, channel } = await plainChannel();
+  try {
+    const out: ParkedMessage[] = [];
+    for (;;) {
+      const msg = await channel.get(`${queue}.dlq`, { noAck: true });
+      if (msg === false) return out;
+      const headers = (msg.properties as { headers?: Record<string, unknown> }).headers ?? {};
+      out.push({ body: msg.content.toString('utf8'), headers });
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Deletes the queue and its companions (`.retry`, `.dlq`). */
+export async function deleteVipQueue(queue: string): Promise<void> {
+  const { connection } = await plainChannel();
+  try {
+    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) {
+      const ch = await connection.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(q).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'vipservice-proc-'));
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
