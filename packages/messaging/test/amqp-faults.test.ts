@@ -23,7 +23,7 @@ after(async () => {
 const Seq = Type.Object({ seq: Type.Integer() });
 
 describe('AmqpTransport under faults', () => {
-  it('loses no confirmed message when its connection is force-closed twice during a steady stream', async () => {
+  it('loses no confirmed message when its connection is force-closed twice during a steady stream', async (ctx) => {
     const queue = uniqueName('stream');
     const t = await connectTest({ publishWaitMs: 30_000 });
     const type = defineMessage({ name: 'Seq', schema: Seq, destination: { kind: 'queue', queue } });
@@ -93,9 +93,7 @@ describe('AmqpTransport under faults', () => {
         ['disconnected', 'connected', 'disconnected', 'connected'],
       );
       // At-least-once: duplicates are possible (unconfirmed re-sends, unacked redeliveries), losses are not.
-      process.stdout.write(
-        `# stream: ${confirmed.size} confirmed, ${handled.size} consumed, ${duplicates} duplicates\n`,
-      );
+      ctx.diagnostic(`${confirmed.size} confirmed, ${handled.size} consumed, ${duplicates} duplicates`);
     } finally {
       await t.close();
       await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);

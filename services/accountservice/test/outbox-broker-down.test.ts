@@ -27,7 +27,8 @@ void describe('the outbox while the broker is down', () => {
   });
 
   after(async () => {
-    if (brokerStopped) await rabbitmqctl('start_app');
+    // Always, even if the test failed before or after stop_app: start_app on a running broker is a no-op.
+    if (brokerStopped) await rabbitmqctl('start_app').catch(() => rabbitmqctl('start_app'));
     await rabbitmqctl('await_startup').catch(() => undefined);
     await service?.stop().catch(() => undefined);
     await deleteVipQueue(queue);

@@ -12,6 +12,7 @@ void describe('the accountservice process', () => {
   let dir: string;
   let cleanup: () => void;
   const queues: string[] = [];
+  const exchanges: string[] = [];
   const running: RunningService[] = [];
 
   before(() => {
@@ -21,6 +22,9 @@ void describe('the accountservice process', () => {
   after(async () => {
     for (const s of running) await s.kill();
     for (const q of queues) await deleteVipQueue(q);
+    const { connection, channel } = await plainChannel();
+    for (const x of exchanges) await channel.deleteExchange(x).catch(() => undefined);
+    await connection.close().catch(() => undefined);
     cleanup();
   });
 
@@ -58,7 +62,8 @@ void describe('the accountservice process', () => {
   void it('reloads vip_account_ids on a bus refresh, without a restart', async () => {
     const queue = uniqueVipQueue();
     queues.push(queue);
-    const bus = `springCloudBus.test.${randomUUID().slice(0, 8)}`;
+    const bus = `springCloudBus.test.acct.${randomUUID().slice(0, 8)}`;
+    exchanges.push(bus);
     const repo = join(dir, 'config-repo');
     mkdirSync(repo, { recursive: true });
     const writeVipIds = (ids: string[]): void => {
@@ -97,9 +102,6 @@ void describe('the accountservice process', () => {
       ['10042'],
     );
     await service.stop();
-    const { connection: c2, channel: ch2 } = await plainChannel();
-    await ch2.deleteExchange(bus).catch(() => undefined);
-    await c2.close().catch(() => undefined);
   });
 
   void it('exits non-zero with one line naming the broker problem, never the password', async () => {

@@ -106,7 +106,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
         this.stats,
         this.source.kind === 'work',
       );
-      if (outcome.kind === 'ack') this.ack(q, tag);
+      if (outcome.kind === 'ack') this.ack(q, tag, true);
       else await this.afterFailure(outcome, env, tag, q, meta.retryCount);
     } finally {
       this.active--;
@@ -116,9 +116,10 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     }
   }
 
-  private ack(q: MemoryQueue, tag: number): void {
+  /** `handled`: the handler succeeded (counted as acked); else the message was moved or dropped. */
+  private ack(q: MemoryQueue, tag: number, handled = false): void {
     if (!q.ack(tag)) return; // the "connection" dropped meanwhile: the message was requeued
-    this.stats.acked();
+    if (handled) this.stats.acked();
     this.host.broker.recordAck(q.name);
   }
 

@@ -183,7 +183,7 @@ export class MemoryTransport implements Transport {
     );
   }
 
-  /** Messages acknowledged (handled successfully) on `queue`. */
+  /** Messages acknowledged on `queue`: handled, or moved to the delay or dead-letter queue. */
   acked(queue: string): number {
     return this.broker.ackedOn(queue);
   }

@@ -4,7 +4,7 @@ import { plainChannel } from '../../../../test/support/broker.js';
 
 /** A VIP queue of this test's own (the service publishes to it through VIP_QUEUE), so tests can run side by side. */
 export function uniqueVipQueue(): string {
-  return `vip_queue.test.${randomUUID().slice(0, 8)}`;
+  return `vip_queue.test.acct.${randomUUID().slice(0, 8)}`;
 }
 
 export interface ReceivedNotification {

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Options } from 'amqplib';
-import { BROKER_URL, plainChannel, rabbitmqctl } from '../../../../test/support/broker.js';
+import { BROKER_URL, plainChannel, queueDepth } from '../../../../test/support/broker.js';
 import { freePort, startService, waitUntil } from '../../../../test/support/processes.js';
 import type { RunningService } from '../../../../test/support/processes.js';
 import type { Offer } from '../../src/domain/offer.js';
+import { OfferStore } from '../../src/store/offer-store.js';
 
 /** A VIP queue of this test's own (the service consumes it through VIP_QUEUE), so tests can run side by side. */
 export function uniqueVipQueue(): string {
@@ -53,27 +54,52 @@ export function gotMessageLines(service: RunningService): string[] {
   return service.lines.filter((l) => l.includes('Got a message:'));
 }
 
-/** Messages in `queue`, ready and unacknowledged (rabbitmqctl), or undefined when it does not exist. */
-export async function messagesIn(queue: string): Promise<number | undefined> {
-  const out = await rabbitmqctl('list_queues', '--quiet', '--no-table-headers', 'name', 'messages');
-  for (const line of out.split('\n')) {
-    const [name, count] = line.trim().split(/\s+/);
-    if (name === queue) return Number(count);
-  }
-  return undefined;
+/** Messages ready in `queue` right now (AMQP passive declare: exact, unlike rabbitmqctl's sampled stats). */
+export async function readyIn(queue: string): Promise<number> {
+  const depth = await queueDepth(queue);
+  if (depth === undefined) throw new Error(`queue ${queue} does not exist`);
+  return depth;
 }
 
-/** Waits until `queue` holds nothing, neither ready nor unacknowledged: every message was acked. */
-export async function waitUntilDrained(queue: string, timeoutMs = 60_000): Promise<void> {
-  let last: number | undefined;
+/** Waits until the account's offer counts `count` notifications (as served by `service`). */
+export async function waitForNotifications(
+  service: RunningService,
+  accountId: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  let last = 0;
   await waitUntil(
     async () => {
-      last = await messagesIn(queue);
-      return last === 0;
+      last = await notificationsOf(service, accountId);
+      return last >= count;
     },
     timeoutMs,
-    () => `${queue} to drain (holds ${last})`,
+    () => `${count} notifications on ${accountId}'s offer (has ${last})`,
   );
+}
+
+/** Waits until `queue` holds `count` ready messages. */
+export async function waitForReady(queue: string, count: number, timeoutMs = 30_000): Promise<void> {
+  let last = 0;
+  await waitUntil(
+    async () => {
+      last = await readyIn(queue);
+      return last >= count;
+    },
+    timeoutMs,
+    () => `${count} messages in ${queue} (has ${last})`,
+  );
+}
+
+/** The account's offer as committed in the store under `dataDir`, read directly (the services may be stopped). */
+export async function offerInStore(dataDir: string, accountId: string): Promise<Offer | undefined> {
+  const store = OfferStore.open({ dataDir });
+  try {
+    return store.get(accountId);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Sends raw bytes to `queue` as another program would (the Go service, a broken client). Confirmed. */

@@ -1,0 +1,372 @@
+// The vipservice under load, built as `npm start` runs it (services/*/dist):
+// - consume: consume-and-record throughput of one instance working through a backlog of N notifications,
+//   side by side (A B A B) with a raw amqplib consumer that only acks (the ceiling), on the same quorum queue
+//   topology and prefetch; RSS of both at the end.
+// - e2e latency: from the accountservice's 200 for a VIP read to the offer's update on GET /offers/{id},
+//   at a steady moderate rate (open loop).
+//
+//   npm run build && node --import tsx bench/vipservice.ts [--messages 50000] [--rounds 3] [--rate 100] [--seconds 10]
+//
+// Exported for the bench runner: benchVipservice(settings) -> Row[], and benchVipConsume / benchVipLatency.
+// This file is also the raw consumer's program: `bench/vipservice.ts --raw-consumer <queue> <count> <prefetch>`.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import amqplib from 'amqplib';
+import { connectAmqp } from '@goblog/messaging';
+import { vipNotificationType } from '@goblog/vipservice';
+import { BROKER_URL, deleteQueues } from './lib/broker.ts';
+import { startProcess } from './lib/process.ts';
+import type { BenchProcess } from './lib/process.ts';
+import type { Row } from './lib/report.ts';
+import { median, percentile } from './lib/stats.ts';
+
+const ACCOUNT = '10000';
+const POLL_MS = 20;
+
+export interface VipConsumeOptions {
+  /** Notifications in the backlog of each run. Default 50 000. */
+  readonly messages?: number;
+  /** Rounds of (vipservice, raw consumer). Default 3. */
+  readonly rounds?: number;
+  /** Prefetch of both consumers (the vipservice's consumer_prefetch). Default 100. */
+  readonly prefetch?: number;
+  /** The vipservice's log_level; 'info' (the default) logs `Got a message:` per notification, as deployed. */
+  readonly logLevel?: string;
+}
+
+export interface ConsumeRun {
+  readonly msgsPerSec: number;
+  /** Resident set size at the end of the run, and its peak, MiB. */
+  readonly rssMiB: number;
+  readonly peakRssMiB: number;
+}
+
+export interface VipConsumeResult {
+  readonly ours: ConsumeRun;
+  readonly raw: ConsumeRun;
+  /** Median of the per-round ratios ours / raw. */
+  readonly ratio: number;
+  readonly rounds: readonly { readonly ours: ConsumeRun; readonly raw: ConsumeRun }[];
+}
+
+export interface VipLatencyOptions {
+  /** VIP reads per second. Default 100. */
+  readonly rate?: number;
+  /** How long the steady load runs. Default 10. */
+  readonly seconds?: number;
+}
+
+export interface VipLatencyResult {
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Mean duration of one GET /offers poll: the resolution of the measurement. */
+  readonly pollMs: number;
+}
+
+/** Both scenarios as rows for the suite's table. */
+export async function benchVipservice(settings: {
+  readonly rounds: number;
+  readonly messages: number;
+  readonly quick: boolean;
+}): Promise<Row[]> {
+  const consume = await benchVipConsume({ rounds: settings.rounds, messages: settings.messages });
+  const rate = 100;
+  const latency = await benchVipLatency({ rate, seconds: settings.quick ? 3 : 10 });
+  return [
+    {
+      scenario: 'vip-consume',
+      unit: 'msg/s',
+      ours: consume.ours.msgsPerSec,
+      baseline: consume.raw.msgsPerSec,
+      baselineName: 'raw amqplib ack-only',
+      rssMiB: consume.ours.rssMiB,
+      notes: `backlog of ${settings.messages}, prefetch 100, log_level info; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
+    },
+    {
+      scenario: 'vip-e2e-latency',
+      unit: 'reads/s',
+      ours: rate,
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      notes: `accountservice 200 -> offer updated, ${latency.samples} samples, poll ${latency.pollMs.toFixed(2)} ms`,
+    },
+  ];
+}
+
+/** Backlog throughput: the vipservice against the raw ack-only consumer, alternating. */
+export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<VipConsumeResult> {
+  const messages = options.messages ?? 50_000;
+  const prefetch = options.prefetch ?? 100;
+  const rounds: { ours: ConsumeRun; raw: ConsumeRun }[] = [];
+  for (let i = 0; i < (options.rounds ?? 3); i++) {
+    const ours = await consumeWithVipservice(messages, prefetch, options.logLevel ?? 'info');
+    const raw = await consumeRaw(messages, prefetch);
+    rounds.push({ ours, raw });
+  }
+  const mid = (pick: (r: ConsumeRun) => number, side: 'ours' | 'raw'): number =>
+    median(rounds.map((r) => pick(r[side])));
+  const summary = (side: 'ours' | 'raw'): ConsumeRun => ({
+    msgsPerSec: mid((r) => r.msgsPerSec, side),
+    rssMiB: mid((r) => r.rssMiB, side),
+    peakRssMiB: mid((r) => r.peakRssMiB, side),
+  });
+  return {
+    ours: summary('ours'),
+    raw: summary('raw'),
+    ratio: median(rounds.map((r) => r.ours.msgsPerSec / r.raw.msgsPerSec)),
+    rounds,
+  };
+}
+
+async function consumeWithVipservice(messages: number, prefetch: number, logLevel: string): Promise<ConsumeRun> {
+  const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
+  const port = 16868;
+  let proc: BenchProcess | undefined;
+  try {
+    await fillBacklog(queue, messages);
+    // Ready when its consumer is attached: from then on it works through the backlog.
+    proc = await startProcess(
+      ['services/vipservice/dist/main.js'],
+      {
+        SERVER_PORT: String(port),
+        DATA_DIR: dataDir,
+        VIP_QUEUE: queue,
+        AMQP_SERVER_URL: BROKER_URL,
+        LOG_LEVEL: logLevel,
+        CONSUMER_PREFETCH: String(prefetch),
+      },
+      { line: 'consumer attached' },
+    );
+    const started = performance.now();
+    const url = `http://127.0.0.1:${port}/offers/${ACCOUNT}`;
+    await until(async () => {
+      const res = await fetch(url).catch(() => undefined);
+      if (res?.status !== 200) return false;
+      return ((await res.json()) as { notifications: number }).notifications >= messages;
+    }, 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    return { msgsPerSec: messages / seconds, ...(await memoryOf(proc)) };
+  } finally {
+    await proc?.stop();
+    await deleteQueues(queue);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRun> {
+  const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
+  let proc: BenchProcess | undefined;
+  try {
+    await fillBacklog(queue, messages);
+    proc = await startProcess(
+      ['--import', 'tsx', 'bench/vipservice.ts', '--raw-consumer', queue, String(messages), String(prefetch)],
+      { AMQP_SERVER_URL: BROKER_URL },
+      { line: 'attached' },
+    );
+    const started = performance.now();
+    const { lines } = proc;
+    await until(() => lines.includes('done'), 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    return { msgsPerSec: messages / seconds, ...(await memoryOf(proc)) };
+  } finally {
+    await proc?.stop();
+    await deleteQueues(queue);
+  }
+}
+
+/** The ceiling: a consumer that acks each message and does nothing else. Prints `attached`, then `done`. */
+async function runRawConsumer(queue: string, count: number, prefetch: number): Promise<void> {
+  const connection = await amqplib.connect(BROKER_URL);
+  const channel = await connection.createChannel();
+  await channel.prefetch(prefetch);
+  let seen = 0;
+  await channel.consume(queue, (msg) => {
+    if (msg === null) return;
+    channel.ack(msg);
+    if (++seen === count) process.stdout.write('done\n');
+  });
+  process.stdout.write('attached\n');
+  const stop = (): void => {
+    void connection.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+}
+
+/**
+ * Puts `count` notifications on `queue` as the accountservice does (typed, persistent, confirmed, a message_id
+ * each), declaring the queue's topology, and waits until the broker holds them all.
+ */
+async function fillBacklog(queue: string, count: number): Promise<void> {
+  const transport = await connectAmqp({ url: BROKER_URL, connectionName: `bench-filler:${queue}` });
+  try {
+    const publisher = transport.createPublisher();
+    const type = vipNotificationType(queue);
+    const base = Date.now();
+    const chunk = 2000;
+    for (let from = 0; from < count; from += chunk) {
+      const size = Math.min(chunk, count - from);
+      await Promise.all(
+        Array.from({ length: size }, (_, i) =>
+          publisher.publish(type, { accountId: ACCOUNT, readAt: new Date(base + from + i).toISOString() }),
+        ),
+      );
+    }
+    await publisher.close();
+  } finally {
+    await transport.close();
+  }
+  const connection = await amqplib.connect(BROKER_URL);
+  try {
+    const channel = await connection.createChannel();
+    await until(async () => (await channel.checkQueue(queue)).messageCount >= count, 60_000);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Steady VIP reads on the accountservice (open loop, `rate` per second) while polling GET /offers/{id} on
+ * the vipservice back to back. The k-th increment of `notifications` is matched with the k-th 200: the
+ * latency is the time between the two (the poll's own duration is the resolution).
+ */
+export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<VipLatencyResult> {
+  const rate = options.rate ?? 100;
+  const total = Math.round(rate * (options.seconds ?? 10));
+  const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
+  const accountDir = await mkdtemp(join(tmpdir(), 'goblog-bench-accountservice-'));
+  const vipDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
+  const common = { VIP_QUEUE: queue, AMQP_SERVER_URL: BROKER_URL, LOG_LEVEL: 'info' };
+  const procs: BenchProcess[] = [];
+  try {
+    const vip = await startProcess(
+      ['services/vipservice/dist/main.js'],
+      { ...common, SERVER_PORT: '16869', DATA_DIR: vipDir },
+      { url: 'http://127.0.0.1:16869/health' },
+    );
+    procs.push(vip);
+    const account = await startProcess(
+      ['services/accountservice/dist/main.js'],
+      { ...common, SERVER_PORT: '16769', DATA_DIR: accountDir, VIP_ACCOUNT_IDS: ACCOUNT },
+      { url: 'http://127.0.0.1:16769/health' },
+    );
+    procs.push(account);
+    const readUrl = `http://127.0.0.1:16769/accounts/${ACCOUNT}`;
+    const offerUrl = `http://127.0.0.1:16869/offers/${ACCOUNT}`;
+    const counted = async (): Promise<number> => {
+      const res = await fetch(offerUrl);
+      if (res.status !== 200) {
+        await res.arrayBuffer();
+        return 0;
+      }
+      return ((await res.json()) as { notifications: number }).notifications;
+    };
+
+    // Warm up both paths, then start from a settled count.
+    for (let i = 0; i < 50; i++) await (await fetch(readUrl)).arrayBuffer();
+    await until(async () => (await counted()) >= 50, 30_000);
+    const base = await counted();
+
+    const answeredAt: number[] = [];
+    const updatedAt: number[] = [];
+    let polls = 0;
+    let pollTime = 0;
+    const poller = (async () => {
+      let seen = base;
+      const deadline = performance.now() + (total / rate) * 1000 + 30_000;
+      while (seen < base + total && performance.now() < deadline) {
+        const t0 = performance.now();
+        const now = await counted();
+        const t1 = performance.now();
+        polls++;
+        pollTime += t1 - t0;
+        for (; seen < now; seen++) updatedAt.push(t1);
+      }
+    })();
+    const start = performance.now();
+    const reads: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      reads.push(
+        fetch(readUrl).then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 200) answeredAt.push(performance.now());
+        }),
+      );
+    }
+    await Promise.all(reads);
+    await poller;
+    answeredAt.sort((a, b) => a - b);
+    const latencies = updatedAt.slice(0, answeredAt.length).map((t, k) => t - (answeredAt[k] ?? t));
+    return {
+      samples: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      pollMs: pollTime / Math.max(1, polls),
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await deleteQueues(queue);
+    await rm(accountDir, { recursive: true, force: true });
+    await rm(vipDir, { recursive: true, force: true });
+  }
+}
+
+async function memoryOf(proc: BenchProcess): Promise<{ rssMiB: number; peakRssMiB: number }> {
+  const status = await readFile(`/proc/${String(proc.child.pid)}/status`, 'utf8');
+  const mib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+  return { rssMiB: mib('VmRSS'), peakRssMiB: mib('VmHWM') };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`bench: condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      'raw-consumer': { type: 'string' },
+      messages: { type: 'string', default: '50000' },
+      rounds: { type: 'string', default: '3' },
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '10' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    allowPositionals: true,
+  });
+  const rawQueue = values['raw-consumer'];
+  if (rawQueue !== undefined) {
+    const [count = '0', prefetch = '100'] = process.argv.slice(process.argv.indexOf(rawQueue) + 1);
+    await runRawConsumer(rawQueue, Number(count), Number(prefetch));
+  } else {
+    const messages = Number(values.messages);
+    const c = await benchVipConsume({ messages, rounds: Number(values.rounds), logLevel: values['log-level'] });
+    const f = (n: number): string => Math.round(n).toLocaleString('en-US');
+    const l = await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) });
+    process.stdout.write(
+      [
+        `backlog of ${f(messages)} notifications, prefetch 100, median of ${values.rounds} rounds`,
+        `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
+        `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
+        `ratio                      ${c.ratio.toFixed(2)}`,
+        `per round (ours/raw)       ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
+        `e2e VIP read 200 -> offer  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +
+          `(${l.samples} samples at ${values.rate}/s, poll ${l.pollMs.toFixed(2)} ms)`,
+        '',
+      ].join('\n'),
+    );
+  }
+}

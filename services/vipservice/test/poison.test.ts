@@ -1,0 +1,76 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { RunningService } from '../../../test/support/processes.js';
+import {
+  deleteVipQueue,
+  offerInStore,
+  readyIn,
+  sendRaw,
+  startVipservice,
+  takeDeadLetters,
+  tempDir,
+  uniqueVipQueue,
+  waitForNotifications,
+  waitForReady,
+} from './support/vip.js';
+
+const BAD = [
+  'not json at all',
+  '',
+  '{"accountId":"10000"',
+  '{"accountId":"10000"}',
+  '{"readAt":"2024-05-01T10:00:00Z"}',
+  '{"accountId":10000,"readAt":"2024-05-01T10:00:00Z"}',
+  '{"accountId":"ten","readAt":"2024-05-01T10:00:00Z"}',
+  '{"accountId":"10000","readAt":"yesterday"}',
+  '{"accountId":"10000","readAt":"2017-02-30 20:06:27 +0000 UTC"}',
+  'null',
+];
+
+void describe('poison messages on vip_queue', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const queues: string[] = [];
+  const running: RunningService[] = [];
+
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(async () => {
+    for (const s of running) await s.kill();
+    for (const q of queues) await deleteVipQueue(q);
+    cleanup();
+  });
+
+  void it('go to <queue>.dlq with their reason, every good one is counted, and the queue drains', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const dataDir = join(dir, 'poison');
+    const service = await startVipservice({ dataDir, queue });
+    running.push(service);
+
+    const messages = BAD.flatMap((body, i) => [
+      { body, options: { messageId: `bad-${i}` } },
+      { body: `{"accountId":"10001","readAt":"2024-05-01T10:00:0${i}Z"}`, options: { messageId: `good-${i}` } },
+    ]);
+    await sendRaw(queue, messages);
+    await waitForReady(`${queue}.dlq`, BAD.length);
+    await waitForNotifications(service, '10001', BAD.length);
+    assert.equal((await fetch(`${service.baseUrl}/health`)).status, 200);
+    assert.equal(await service.stop(), 0);
+
+    // Drained: nothing waits in the queue or its delay queue, so nothing loops.
+    assert.equal(await readyIn(queue), 0);
+    assert.equal(await readyIn(`${queue}.retry`), 0);
+    const parked = await takeDeadLetters(queue);
+    assert.deepEqual(parked.map((m) => m.body).sort(), [...BAD].sort());
+    for (const m of parked) {
+      assert.equal(m.headers['x-death-reason'], 'invalid-message', m.body);
+      assert.equal(typeof m.headers['x-error'], 'string');
+    }
+    const offer = await offerInStore(dataDir, '10001');
+    assert.equal(offer?.notifications, BAD.length);
+    assert.equal(offer.lastReadAt, '2024-05-01T10:00:09Z');
+  });
+});

@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { RunningService } from '../../../test/support/processes.js';
+import { waitUntil } from '../../../test/support/processes.js';
+import { publishNotifications } from './support/publish.js';
+import {
+  deleteVipQueue,
+  getOffer,
+  gotMessageLines,
+  notificationsOf,
+  offerInStore,
+  readyIn,
+  startVipservice,
+  tempDir,
+  uniqueVipQueue,
+  waitForNotifications,
+  waitForReady,
+} from './support/vip.js';
+
+void describe('vipservice instances on one work queue', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const queues: string[] = [];
+  const running: RunningService[] = [];
+
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(async () => {
+    for (const s of running) await s.kill();
+    for (const q of queues) await deleteVipQueue(q);
+    cleanup();
+  });
+
+  void it('split 200 notifications between two instances and count exactly 200 in their shared store', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const dataDir = join(dir, 'two');
+    const a = await startVipservice({ dataDir, queue });
+    const b = await startVipservice({ dataDir, queue });
+    running.push(a, b);
+
+    await publishNotifications(queue, 200);
+    await waitForNotifications(a, '10000', 200);
+
+    const byA = gotMessageLines(a).length;
+    const byB = gotMessageLines(b).length;
+    assert.ok(byA > 0 && byB > 0, `work split ${byA}/${byB}`);
+    assert.equal(byA + byB, 200);
+    // Either instance serves the shared store.
+    const fromA = (await getOffer(a, '10000')).offer;
+    const fromB = (await getOffer(b, '10000')).offer;
+    assert.equal(fromA?.notifications, 200);
+    assert.deepEqual(fromB, fromA);
+    assert.equal(fromA.lastReadAt, new Date(Date.parse('2024-01-01T00:00:00Z') + 199_000).toISOString());
+
+    assert.equal(await a.stop(), 0);
+    assert.equal(await b.stop(), 0);
+    assert.equal(await readyIn(queue), 0);
+    assert.equal((await offerInStore(dataDir, '10000'))?.notifications, 200);
+  });
+
+  void it('after kill -9 in the middle of a backlog and a restart, counts every notification exactly once', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const dataDir = join(dir, 'crash');
+    const sent = 5000;
+    await publishNotifications(queue, sent);
+    await waitForReady(queue, sent);
+
+    // A small prefetch makes the victim slow enough to be caught in the middle of the backlog.
+    const victim = await startVipservice({ dataDir, queue, env: { CONSUMER_PREFETCH: '4' } });
+    running.push(victim);
+    await waitUntil(
+      async () => (await notificationsOf(victim, '10000')) >= 50,
+      30_000,
+      () => 'the first commits',
+    );
+    await victim.kill();
+    const countedBeforeRestart = (await offerInStore(dataDir, '10000'))?.notifications ?? 0;
+    assert.ok(countedBeforeRestart < sent, `the victim finished the backlog before it was killed`);
+
+    const successor = await startVipservice({ dataDir, queue });
+    running.push(successor);
+    await waitForNotifications(successor, '10000', sent, 120_000);
+    assert.equal(await successor.stop(), 0);
+    // Everything was acked, and nothing was counted twice: not the messages in flight at the kill, whose
+    // changes may have been committed before their ack was lost.
+    assert.equal(await readyIn(queue), 0);
+    assert.equal((await offerInStore(dataDir, '10000'))?.notifications, sent);
+  });
+});
