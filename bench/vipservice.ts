@@ -124,7 +124,11 @@ export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<
   };
 }
 
-async function consumeWithVipservice(messages: number, prefetch: number, logLevel: string): Promise<ConsumeRun> {
+async function consumeWithVipservice(
+  messages: number,
+  prefetch: number,
+  logLevel: string,
+): Promise<ConsumeRun> {
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
   const port = 16868;
@@ -323,7 +327,8 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
 
 async function memoryOf(proc: BenchProcess): Promise<{ rssMiB: number; peakRssMiB: number }> {
   const status = await readFile(`/proc/${String(proc.child.pid)}/status`, 'utf8');
-  const mib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+  const mib = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
   return { rssMiB: mib('VmRSS'), peakRssMiB: mib('VmHWM') };
 }
 
@@ -353,7 +358,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await runRawConsumer(rawQueue, Number(count), Number(prefetch));
   } else {
     const messages = Number(values.messages);
-    const c = await benchVipConsume({ messages, rounds: Number(values.rounds), logLevel: values['log-level'] });
+    const c = await benchVipConsume({
+      messages,
+      rounds: Number(values.rounds),
+      logLevel: values['log-level'],
+    });
     const f = (n: number): string => Math.round(n).toLocaleString('en-US');
     const l = await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) });
     process.stdout.write(

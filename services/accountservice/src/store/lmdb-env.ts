@@ -52,7 +52,7 @@ export class AccountStore {
     try {
       // Defaults are the safe ones (no noSync/noMetaSync/useWritemap); overlappingSync is lmdb-js's
       // default on Linux and keeps the fsync out of the writer lock.
-      root = open({ path, maxDbs: 4 });
+      root = open({ path, maxDbs: 4, ...(process.env.TMP_NO_OVERLAP ? { overlappingSync: false } : {}) });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new AccountServiceError(
