@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   };
   const service = (name: string, label: string, env: Record<string, string>): ConcurrentlyCommandInput => ({
     name: label,
-    command: `node services/${name}/dist/main.js`,
+    // exec: the shell hands its PID to node, so signals reach the service itself, not just the shell.
+    command: `exec node services/${name}/dist/main.js`,
     cwd: root,
     env: { ...shared, ...env },
   });

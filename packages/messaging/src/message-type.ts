@@ -1,10 +1,15 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MessagingError } from './errors.js';
+import type { QueueType } from './topology.js';
 
-/** Where a message type is published: a queue through the default exchange, or an exchange. */
+/**
+ * Where a message type is published: a queue through the default exchange, or an exchange.
+ * A queue's `queueType` overrides the transport's (default 'classic'); publishers and consumers of the type
+ * declare the queue alike, so they agree on it.
+ */
 export type Destination =
-  | { readonly kind: 'queue'; readonly queue: string }
+  | { readonly kind: 'queue'; readonly queue: string; readonly queueType?: QueueType }
   | {
       readonly kind: 'exchange';
       readonly exchange: string;

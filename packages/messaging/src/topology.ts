@@ -1,5 +1,14 @@
 /** Names and arguments of the queues behind a work queue. Shared by publishers and consumers, which must agree. */
 
+/**
+ * How a work queue is declared. `classic` (the default) is a plain durable queue with no arguments, the same
+ * queue any client's `assertQueue(name, { durable: true })` declares. `quorum` is replicated and has a
+ * delivery limit, but other clients must declare it with the very same arguments (see README).
+ */
+export type QueueType = 'classic' | 'quorum';
+
+export const DEFAULT_QUEUE_TYPE: QueueType = 'classic';
+
 export function retryQueueName(queue: string): string {
   return `${queue}.retry`;
 }
@@ -9,11 +18,18 @@ export function deadLetterQueueName(queue: string): string {
 }
 
 /**
- * The work queue itself: a quorum queue (durable, replicated where the broker is clustered). A message that
- * crashes its consumer process over and over is requeued by the broker each time; after `deliveryLimit`
- * deliveries the broker dead-letters it to `<queue>.dlq` instead of redelivering it forever.
+ * The work queue itself. Classic: no arguments, so that plain clients' declarations are equivalent to ours
+ * (RabbitMQ refuses a re-declaration with other arguments: 406 PRECONDITION_FAILED).
+ * Quorum: durable and replicated where the broker is clustered; a message that crashes its consumer process
+ * over and over is requeued by the broker each time, and after `deliveryLimit` deliveries the broker
+ * dead-letters it to `<queue>.dlq` instead of redelivering it forever.
  */
-export function workQueueArguments(queue: string, deliveryLimit: number): Record<string, unknown> {
+export function workQueueArguments(
+  queue: string,
+  queueType: QueueType,
+  deliveryLimit: number,
+): Record<string, unknown> | undefined {
+  if (queueType === 'classic') return undefined;
   return {
     'x-queue-type': 'quorum',
     'x-delivery-limit': deliveryLimit,
@@ -34,5 +50,5 @@ export function retryQueueArguments(queue: string): Record<string, unknown> {
   };
 }
 
-/** Default number of broker deliveries of one message before the broker parks it (see workQueueArguments). */
+/** Default number of broker deliveries of one message before the broker parks it (quorum queues only). */
 export const DEFAULT_DELIVERY_LIMIT = 20;

@@ -63,8 +63,13 @@ void describe('the vipservice process', () => {
     assert.ok(!Number.isNaN(Date.parse(offer.createdAt)));
     assert.equal((await getOffer(service, 'not-an-id')).status, 400);
 
-    const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
-    assert.match(metrics, /vipservice_notifications_total\{outcome="recorded"[^}]*\} 1/);
+    // Counted once the handler resumes after the commit, a moment after the offer became visible.
+    const recorded = /vipservice_notifications_total\{outcome="recorded"[^}]*\} 1\n/;
+    await waitUntil(
+      async () => recorded.test(await (await fetch(`${service.baseUrl}/metrics`)).text()),
+      10_000,
+      () => 'vipservice_notifications_total{outcome="recorded"} 1',
+    );
 
     assert.equal(await service.stop(), 0);
   });

@@ -38,8 +38,10 @@ export class AccountStore {
     // The accounts are read on every request and written only when seeding: lmdb-js's object cache
     // hands back the decoded account without a msgpack decode per read (writes keep it coherent).
     this.accounts = new LmdbAccountRepository(root.openDB({ name: 'accounts', cache: true }), isOpen);
+    // JSON rather than msgpack: an entry is written once and read once, and JSON is the cheaper of the two
+    // for these small objects (measured ~5 µs less per entry for put + read + delete).
     this.outbox = new LmdbOutbox(
-      root.openDB({ name: 'outbox' }),
+      root.openDB({ name: 'outbox', encoding: 'json' }),
       isOpen,
       durability === 'flush' ? root : undefined,
     );
@@ -52,7 +54,7 @@ export class AccountStore {
     try {
       // Defaults are the safe ones (no noSync/noMetaSync/useWritemap); overlappingSync is lmdb-js's
       // default on Linux and keeps the fsync out of the writer lock.
-      root = open({ path, maxDbs: 4, ...(process.env.TMP_NO_OVERLAP ? { overlappingSync: false } : {}) });
+      root = open({ path, maxDbs: 4 });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new AccountServiceError(
