@@ -1,15 +1,17 @@
 // @goblog/messaging against a plain amqplib script doing the same work, side by side in one process:
 // 200-byte JSON bodies, persistent messages with the same properties, a confirm channel with the same window,
-// consumer prefetch 500, the same quorum queue. Rounds alternate ours / baseline (A B A B ...).
+// consumer prefetch 500, the same kind of queue (classic by default, as the package declares them).
+// Rounds alternate ours / baseline (A B A B ...).
 //
 //   node --import tsx --conditions=source bench/messaging.ts [--messages 20000] [--rounds 3]
+//     [--queue-type classic|quorum] [--no-coalesce] [--only publish|consume|end-to-end]
 //
 // Each scenario is exported for the bench runner: benchPublish, benchConsume, benchEndToEnd.
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { Type } from 'typebox';
-import { connectAmqp, defineMessage, type AmqpTransport } from '@goblog/messaging';
+import { connectAmqp, defineMessage, type AmqpTransport, type QueueType } from '@goblog/messaging';
 
 export interface BenchOptions {
   readonly url?: string;
@@ -21,6 +23,10 @@ export interface BenchOptions {
   readonly window?: number;
   /** Consumer prefetch, both sides. Default 500. */
   readonly prefetch?: number;
+  /** Work queue type, both sides. Default 'classic' (the package's default). */
+  readonly queueType?: QueueType;
+  /** Ours: coalesce socket writes (the package's default). Default true. */
+  readonly coalesceWrites?: boolean;
 }
 
 export interface RunResult {
@@ -48,6 +54,8 @@ interface Settings {
   readonly rounds: number;
   readonly window: number;
   readonly prefetch: number;
+  readonly queueType: QueueType;
+  readonly coalesceWrites: boolean;
 }
 
 const DELIVERY_LIMIT = 20;
@@ -60,6 +68,8 @@ function settingsOf(o: BenchOptions): Settings {
     rounds: o.rounds ?? 3,
     window: o.window ?? 1000,
     prefetch: o.prefetch ?? 500,
+    queueType: o.queueType ?? 'classic',
+    coalesceWrites: o.coalesceWrites ?? true,
   };
 }
 
@@ -71,6 +81,10 @@ function body(seq: number): { seq: number; sentAt: number; pad: string } {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+function workQueueOptions(queue: string, queueType: QueueType): amqplib.Options.AssertQueue {
+  return queueType === 'classic' ? { durable: true } : { durable: true, arguments: quorumArgs(queue) };
+}
 
 function quorumArgs(queue: string): Record<string, unknown> {
   return {
@@ -90,14 +104,14 @@ async function rawConnect(url: string): Promise<ChannelModel> {
   return c;
 }
 
-async function rawDeclare(conn: ChannelModel, queue: string): Promise<void> {
+async function rawDeclare(conn: ChannelModel, queue: string, queueType: QueueType): Promise<void> {
   const ch = await conn.createChannel();
   await ch.assertQueue(`${queue}.dlq`, { durable: true });
   await ch.assertQueue(`${queue}.retry`, {
     durable: true,
     arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
   });
-  await ch.assertQueue(queue, { durable: true, arguments: quorumArgs(queue) });
+  await ch.assertQueue(queue, workQueueOptions(queue, queueType));
   await ch.close();
 }
 
@@ -189,7 +203,14 @@ async function rawCleanup(conn: ChannelModel, queue: string): Promise<void> {
 // Ours.
 
 async function oursConnect(s: Settings, name: string): Promise<AmqpTransport> {
-  return connectAmqp({ url: s.url, connectionName: name, appId: 'bench', confirmWindow: s.window });
+  return connectAmqp({
+    url: s.url,
+    connectionName: name,
+    appId: 'bench',
+    confirmWindow: s.window,
+    queueType: s.queueType,
+    coalesceWrites: s.coalesceWrites,
+  });
 }
 
 function oursType(queue: string) {
@@ -302,7 +323,7 @@ async function scenario(name: string, s: Settings, ours: Side, baseline: Side): 
   };
 }
 
-/** Publish throughput: n confirmed publishes to a quorum queue, window outstanding. */
+/** Publish throughput: n confirmed publishes to a work queue, window outstanding. */
 export async function benchPublish(options: BenchOptions = {}): Promise<ScenarioResult> {
   const s = settingsOf(options);
   return scenario(
@@ -326,7 +347,7 @@ export async function benchPublish(options: BenchOptions = {}): Promise<Scenario
     async (s, queue) => {
       const c = await rawConnect(s.url);
       try {
-        await rawDeclare(c, queue);
+        await rawDeclare(c, queue, s.queueType);
         const ch = await c.createConfirmChannel();
         ch.on('error', () => undefined);
         await rawPublishMany(ch, queue, 100, s.window);
@@ -348,7 +369,7 @@ export async function benchPublish(options: BenchOptions = {}): Promise<Scenario
 export async function benchConsume(options: BenchOptions = {}): Promise<ScenarioResult> {
   const s = settingsOf(options);
   const fill = async (c: ChannelModel, queue: string): Promise<void> => {
-    await rawDeclare(c, queue);
+    await rawDeclare(c, queue, s.queueType);
     const ch = await c.createConfirmChannel();
     await rawPublishMany(ch, queue, s.messages, s.window);
     await ch.close();
@@ -422,7 +443,7 @@ export async function benchEndToEnd(options: BenchOptions = {}): Promise<Scenari
       const producer = await rawConnect(s.url);
       const consumer = await rawConnect(s.url);
       try {
-        await rawDeclare(producer, queue);
+        await rawDeclare(producer, queue, s.queueType);
         const ch = await producer.createConfirmChannel();
         return await measure(s.messages, async () => {
           let started!: () => void;
@@ -465,16 +486,30 @@ export function report(results: readonly ScenarioResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string): number | undefined => {
+  const text = (name: string): string | undefined => {
     const i = process.argv.indexOf(`--${name}`);
-    const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const arg = (name: string): number | undefined => {
+    const v = Number(text(name) ?? NaN);
     return Number.isFinite(v) ? v : undefined;
   };
+  const queueType = text('queue-type');
+  if (queueType !== undefined && queueType !== 'classic' && queueType !== 'quorum') {
+    throw new Error(`--queue-type must be classic or quorum, got ${queueType}`);
+  }
   const options: BenchOptions = {
     ...(arg('messages') === undefined ? {} : { messages: arg('messages') }),
     ...(arg('rounds') === undefined ? {} : { rounds: arg('rounds') }),
+    ...(queueType === undefined ? {} : { queueType }),
+    ...(process.argv.includes('--no-coalesce') ? { coalesceWrites: false } : {}),
   };
-  const results = [await benchPublish(options), await benchConsume(options), await benchEndToEnd(options)];
+  const scenarios = { publish: benchPublish, consume: benchConsume, 'end-to-end': benchEndToEnd };
+  const only = text('only');
+  const chosen = Object.entries(scenarios).filter(([name]) => only === undefined || name === only);
+  if (chosen.length === 0) throw new Error(`--only must be one of ${Object.keys(scenarios).join(', ')}`);
+  const results: ScenarioResult[] = [];
+  for (const [, run] of chosen) results.push(await run(options));
   process.stdout.write(`${report(results)}\n`);
 }
 

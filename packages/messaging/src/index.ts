@@ -6,6 +6,7 @@ export type { MessageType, MessageOf, Destination } from './message-type.js';
 export type {
   Transport,
   Publisher,
+  DeclaringPublisher,
   Subscription,
   Handler,
   Middleware,
@@ -30,6 +31,7 @@ export { MessagingMetrics } from './metrics.js';
 export { HeaderNames } from './headers.js';
 export type { DeathReason } from './headers.js';
 export { retryQueueName, deadLetterQueueName } from './topology.js';
+export type { QueueType } from './topology.js';
 export { withMiddleware } from './middleware/compose.js';
 export { retry } from './middleware/retry.js';
 export type { RetryOptions } from './middleware/retry.js';

@@ -59,6 +59,18 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
+/** A transport's publisher: it can also declare a type's destination ahead of the first publish. */
+export interface DeclaringPublisher extends Publisher {
+  /**
+   * Declares `type`'s destination now (a work queue with its delay and dead-letter queues, or an exchange),
+   * e.g. at service startup, so that the queue exists before the first message; declared again after every
+   * reconnect for the life of the transport. Resolves once the broker has declared it; rejects with
+   * NOT_CONNECTED (broker away longer than the publish wait), DECLARE_FAILED or CLOSED. An existing queue with
+   * other arguments is used as it is (see README, Topology).
+   */
+  declare(type: MessageType): Promise<void>;
+}
+
 export interface ConsumerOptions {
   /** Names this consumer in logs, metrics and (for pub/sub) its queue name. */
   readonly consumerName: string;
@@ -92,10 +104,11 @@ export interface Transport {
   readonly state: ConnectionState;
   /** Subscribe to connection state changes; returns an unsubscribe function. */
   onStateChange(listener: (state: ConnectionState) => void): () => void;
-  createPublisher(): Publisher;
+  createPublisher(): DeclaringPublisher;
   /**
    * Work queue: competing consumers share the type's durable queue, each message goes to one of them.
-   * Declares the queue, its delay queue `<queue>.retry` and dead-letter queue `<queue>.dlq`.
+   * Declares the queue, its delay queue `<queue>.retry` and dead-letter queue `<queue>.dlq` (classic by
+   * default; see QueueType). A queue that exists with other arguments is used as it is, with one warning.
    */
   subscribeToQueue<S extends TSchema>(
     type: MessageType<S>,

@@ -6,7 +6,7 @@ import { transportContract } from './contract.js';
 import { connectTest } from './support/amqp-fixture.js';
 import { amqpFixture } from './support/amqp-fixture.js';
 import { BrokerAdmin } from './support/broker.js';
-import { deferred, eventually, must, sync, uniqueName, within } from './support/util.js';
+import { deferred, eventually, sync, uniqueName, within } from './support/util.js';
 
 let admin: BrokerAdmin | undefined;
 const getAdmin = (): BrokerAdmin => {
@@ -63,43 +63,6 @@ describe('AmqpTransport', () => {
     await assert.rejects(connectAmqp({ url: 'http://x:pw@host/', connectionName: 'x' }), (err: unknown) =>
       isMessagingError(err, 'INVALID_URL'),
     );
-  });
-
-  it('declares work queues as durable quorum queues with a delay queue and a dead-letter queue', async () => {
-    const queue = uniqueName('topology');
-    const t = await connectTest();
-    try {
-      const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue } });
-      await t.createPublisher().publish(type, { n: 1 });
-      const a = getAdmin();
-      assert.equal(await a.messageCount(queue), 1);
-      assert.equal(await a.messageCount(`${queue}.retry`), 0);
-      assert.equal(await a.messageCount(`${queue}.dlq`), 0);
-      const m = must((await a.drain(queue))[0]);
-      assert.equal(m.properties.deliveryMode, 2);
-      assert.equal(m.properties.contentType, 'application/json');
-      assert.equal(m.properties.type, 'Ping');
-      assert.equal(m.properties.appId, 'messaging-test');
-      assert.equal(typeof m.properties.messageId, 'string');
-      assert.equal(typeof m.properties.timestamp, 'number');
-      // Re-declaring with the quorum arguments succeeds only if the queue really is one.
-      await a.withChannel((ch) =>
-        ch.checkQueue(queue).then(() =>
-          ch.assertQueue(queue, {
-            durable: true,
-            arguments: {
-              'x-queue-type': 'quorum',
-              'x-delivery-limit': 20,
-              'x-dead-letter-exchange': '',
-              'x-dead-letter-routing-key': `${queue}.dlq`,
-            },
-          }),
-        ),
-      );
-    } finally {
-      await t.close();
-      await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
-    }
   });
 
   it('recovers a consumer whose queue was deleted under it (broker cancel)', async () => {

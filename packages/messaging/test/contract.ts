@@ -32,6 +32,7 @@ export interface ContractFixture {
   takeDeadLetters(queue: string): Promise<DeadLetter[]>;
   /** Messages ready in a queue (0 when it does not exist). */
   depth(queue: string): Promise<number>;
+  queueExists(queue: string): Promise<boolean>;
   /** Queues whose names start with `prefix`. */
   queuesStartingWith(prefix: string): Promise<string[]>;
   /** Drops the transport's connection; the transport must recover by itself. */
@@ -464,7 +465,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
       });
     });
 
-    it('refuses to publish after close, with CLOSED', async () => {
+    it('refuses to publish or declare after close, with CLOSED', async () => {
       const queue = uniqueName('closed');
       await withTransport(workQueues(queue), [], async (t) => {
         const pub = t.createPublisher();
@@ -473,6 +474,49 @@ export function transportContract(name: string, fixture: ContractFixture): void 
         await assert.rejects(pub.publish(workType(queue), { orderId: 'c', amount: 1 }), (err: unknown) =>
           isMessagingError(err, 'CLOSED'),
         );
+        await assert.rejects(pub.declare(workType(queue)), (err: unknown) => isMessagingError(err, 'CLOSED'));
+      });
+    });
+
+    it("declares a type's work queue up front, keeps what others send to it, and declares it again after a reconnect", async () => {
+      const queue = uniqueName('declared');
+      await withTransport(workQueues(queue), [], async (t) => {
+        const type = workType(queue);
+        const pub = t.createPublisher();
+        assert.equal(await fixture.queueExists(queue), false);
+        await pub.declare(type);
+        for (const q of workQueues(queue)) assert.equal(await fixture.queueExists(q), true, `${q} exists`);
+        // Another program sends before any consumer runs: the message waits in the queue.
+        await fixture.injectRaw(queue, JSON.stringify({ orderId: 'early', amount: 1 }));
+        assert.equal(await fixture.depth(queue), 1);
+        // Someone deletes the queue; the next connection declares it again, before any publish.
+        await fixture.cleanup([queue], []);
+        assert.equal(await fixture.queueExists(queue), false);
+        await fixture.dropConnection(t);
+        await eventually(
+          async () => (await fixture.queueExists(queue)) || undefined,
+          T,
+          'the queue to be declared again',
+        );
+        await pub.declare(type); // idempotent
+      });
+    });
+
+    it('declares an exchange destination up front', async () => {
+      const exchange = uniqueName('declared-x');
+      await withTransport([], [exchange], async (t) => {
+        const type = topicType(exchange);
+        await t.createPublisher().declare(type);
+        const got = deferred<unknown>();
+        await t.subscribe(
+          type,
+          sync((v) => {
+            got.resolve(v);
+          }),
+          { consumerName: 'declared' },
+        );
+        await t.createPublisher().publish(type, { orderId: 'x', amount: 1 });
+        assert.deepEqual(await within(got.promise, T, 'the delivery'), { orderId: 'x', amount: 1 });
       });
     });
 

@@ -54,13 +54,16 @@ async function main(): Promise<void> {
   const vip = new VipPolicy(config.vip_account_ids);
   followConfig(live, { vip, logger });
 
+  // VIP_QUEUE is for tests only (isolation on a shared broker); the contract's queue is vip_queue.
+  const vipNotification = vipNotificationType(process.env.VIP_QUEUE || undefined);
   const publisher = transport.createPublisher();
+  // The queue exists from startup on, as the article's PublishOnQueue declared it, not from the first VIP read.
+  await publisher.declare(vipNotification);
   const outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
   const relay = new OutboxRelay({
     outbox: store.outbox,
     publisher,
-    // VIP_QUEUE is for tests only (isolation on a shared broker); the contract's queue is vip_queue.
-    messageType: vipNotificationType(process.env.VIP_QUEUE || undefined),
+    messageType: vipNotification,
     connection: transport,
     appId: SERVICE_NAME,
     logger,

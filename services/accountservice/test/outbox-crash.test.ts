@@ -39,10 +39,15 @@ void describe('the outbox across a crash (kill -9)', () => {
     const queue = uniqueVipQueue();
     queues.push(queue);
     const ids = accountIds(50);
-    // Hold the relay back until the crash: the queue already exists with arguments the service's
-    // declaration conflicts with, so every publish fails and every notification stays in the outbox.
+    // Hold the relay back until the crash: the queue already exists and refuses every message
+    // (max length 0, reject-publish), so the broker nacks each publish and every notification stays in
+    // the outbox.
     const { connection, channel } = await plainChannel();
-    await channel.assertQueue(queue, { durable: true });
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    });
+    await channel.close();
     await connection.close();
 
     service = await startAccountservice({ dataDir: dir, vipQueue: queue, vipIds: ids });

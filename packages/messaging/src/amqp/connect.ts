@@ -3,7 +3,7 @@ import { ConnectionError, MessagingError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { maskUrl, redact } from '../mask.js';
 import type { MessagingMetrics } from '../metrics.js';
-import { DEFAULT_DELIVERY_LIMIT } from '../topology.js';
+import { DEFAULT_DELIVERY_LIMIT, DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
 import { AmqpTransport } from './transport.js';
 
 export interface AmqpTransportOptions {
@@ -31,8 +31,15 @@ export interface AmqpTransportOptions {
   readonly reconnectDelayMs?: { readonly initial?: number; readonly max?: number };
   /** Bound on waiting for handlers and confirms at close. Default 10 000. */
   readonly closeTimeoutMs?: number;
-  /** Broker deliveries of one work-queue message before the broker parks it in `<queue>.dlq`. All parties must agree. Default 20. */
+  /** Quorum work queues only: broker deliveries of one message before the broker parks it in `<queue>.dlq`. All parties must agree. Default 20. */
   readonly deliveryLimit?: number;
+  /**
+   * How work queues are declared, unless their message type says otherwise. Default 'classic': plain durable
+   * queues any client can declare with `{ durable: true }`. 'quorum': replicated, with the delivery limit.
+   */
+  readonly queueType?: QueueType;
+  /** Coalesce the frames amqplib writes in one pass into one socket write (see coalesce.ts). Default true. */
+  readonly coalesceWrites?: boolean;
 }
 
 /**
@@ -82,6 +89,8 @@ export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTr
     maxWaitingPublishes: options.maxWaitingPublishes ?? 10_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
     deliveryLimit: options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+    queueType: options.queueType ?? DEFAULT_QUEUE_TYPE,
+    coalesceWrites: options.coalesceWrites ?? true,
   });
 
   let lastError = 'no answer';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { buildMeta } from '../consume/meta.js';
 import type { ConsumePolicy } from '../consume/policy.js';
 import { invalid, retryAfterFailure, type Failure } from '../consume/process.js';
@@ -7,9 +7,8 @@ import { ChannelError, MessagingError } from '../errors.js';
 import { HeaderNames, republishHeaders } from '../headers.js';
 import type { MessageType } from '../message-type.js';
 import { noConsumeStats, type ConsumeStats, type MessagingMetrics } from '../metrics.js';
-import { deadLetterQueueName, retryQueueName } from '../topology.js';
+import { deadLetterQueueName, retryQueueName, type QueueType } from '../topology.js';
 import type { Handler, MessageMeta, Subscription } from '../transport.js';
-import { declareWorkQueue } from './declare.js';
 import type { ChannelHost } from './host.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
 import type { AmqpPublisher } from './publisher.js';
@@ -17,14 +16,15 @@ import type { AmqpPublisher } from './publisher.js';
 export interface ConsumerHost extends ChannelHost {
   /** The transport's own confirm publisher, for moving deliveries to the delay and dead-letter queues. */
   republisher(): AmqpPublisher;
-  readonly deliveryLimit: number;
+  /** Declares a work queue's topology on a side channel of `model`, adopting queues that exist differently. */
+  declareWorkQueue(model: ChannelModel, queue: string, queueType: QueueType): Promise<void>;
   readonly closeTimeoutMs: number;
   readonly metrics: MessagingMetrics | undefined;
 }
 
 /** Where a consumer reads: a shared work queue, or a private queue bound to an exchange. */
 export type ConsumerSource =
-  | { readonly kind: 'work'; readonly queue: string }
+  | { readonly kind: 'work'; readonly queue: string; readonly queueType: QueueType }
   | {
       readonly kind: 'fanout';
       readonly exchange: string;
@@ -106,10 +106,12 @@ export class AmqpConsumer<T> implements Subscription {
   private async setup(session: Session<Channel>): Promise<void> {
     const { ch } = session;
     const src = this.source;
-    await ch.prefetch(this.policy.prefetch);
     if (src.kind === 'work') {
-      await declareWorkQueue(ch, src.queue, this.host.deliveryLimit);
-    } else {
+      // On a side channel: a refused declaration (406) closes the channel it was made on.
+      await this.host.declareWorkQueue(session.model, src.queue, src.queueType);
+    }
+    await ch.prefetch(this.policy.prefetch);
+    if (src.kind === 'fanout') {
       await ch.assertExchange(src.exchange, src.exchangeType, { durable: true });
       await ch.assertQueue(src.queue, { exclusive: true, autoDelete: true, durable: false });
       await ch.bindQueue(src.queue, src.exchange, src.bindingKey);

@@ -80,7 +80,11 @@ export class Declarer {
  * The work queue and the dead-letter queue of a classic work queue carry no arguments, so any plain client's
  * `assertQueue(name, { durable: true })` is equivalent; the delay queue is ours alone.
  */
-export async function declareWorkQueue(d: Declarer, queue: string, topology: WorkQueueTopology): Promise<void> {
+export async function declareWorkQueue(
+  d: Declarer,
+  queue: string,
+  topology: WorkQueueTopology,
+): Promise<void> {
   await d.queue(deadLetterQueueName(queue), { durable: true });
   await d.queue(retryQueueName(queue), { durable: true, arguments: retryQueueArguments(queue) });
   const args = workQueueArguments(queue, topology.queueType, topology.deliveryLimit);

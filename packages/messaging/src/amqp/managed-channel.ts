@@ -5,6 +5,8 @@ import type { ChannelHost } from './host.js';
 /** One life of a channel. `open` turns false the moment the channel closes, whoever closed it. */
 export interface Session<C extends Channel> {
   readonly ch: C;
+  /** The connection the channel lives on (for side channels, e.g. declarations). */
+  readonly model: ChannelModel;
   open: boolean;
 }
 
@@ -107,7 +109,7 @@ export class ManagedChannel<C extends Channel> {
     } catch {
       return 'lost';
     }
-    const session: Session<C> = { ch, open: true };
+    const session: Session<C> = { ch, model, open: true };
     let error: Error | undefined;
     const closed = new Promise<void>((resolve) => {
       ch.once('close', () => {

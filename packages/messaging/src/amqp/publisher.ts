@@ -5,7 +5,7 @@ import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
 import { HeaderNames } from '../headers.js';
 import type { MessageType } from '../message-type.js';
 import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
-import type { PublishOptions, Publisher } from '../transport.js';
+import type { DeclaringPublisher, PublishOptions } from '../transport.js';
 import { destinationName } from './declare.js';
 import type { ChannelHost } from './host.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
@@ -15,6 +15,8 @@ export interface PublisherHost extends ChannelHost {
   ensureDeclared(type: MessageType, waitMs: number): Promise<void> | undefined;
   /** A channel error may mean a queue or exchange was deleted: declare again before the next publish. */
   invalidateDeclarations(): void;
+  /** Declare `type`'s destination again on every new connection, not only before the next publish. */
+  pin(type: MessageType): void;
 }
 
 export interface PublisherSettings {
@@ -53,7 +55,7 @@ interface Outgoing {
  * (same messageId: receivers dedup). After a channel-level error they are rejected with CHANNEL_CLOSED,
  * because one of them may have caused it.
  */
-export class AmqpPublisher implements Publisher {
+export class AmqpPublisher implements DeclaringPublisher {
   private readonly managed: ManagedChannel<ConfirmChannel>;
   private session: Session<ConfirmChannel> | undefined;
   /** Written, unconfirmed messages; index i has delivery tag lwm + i. Settled entries stay until shifted. */
@@ -130,6 +132,12 @@ export class AmqpPublisher implements Publisher {
         throw err;
       },
     );
+  }
+
+  declare(type: MessageType): Promise<void> {
+    if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
+    this.host.pin(type);
+    return this.host.ensureDeclared(type, this.settings.publishWaitMs) ?? Promise.resolve();
   }
 
   /** @internal Publishes bytes as they are (used to move deliveries to delay and dead-letter queues). */

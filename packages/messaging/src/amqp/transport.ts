@@ -6,16 +6,18 @@ import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import type { MessageType } from '../message-type.js';
 import type { MessagingMetrics } from '../metrics.js';
+import type { QueueType } from '../topology.js';
 import type {
   ConnectionState,
   ConsumerOptions,
+  DeclaringPublisher,
   Handler,
-  Publisher,
   Subscription,
   Transport,
 } from '../transport.js';
+import { coalesceWrites } from './coalesce.js';
 import { AmqpConsumer, type ConsumerHost } from './consumer.js';
-import { declareDestination, destinationName } from './declare.js';
+import { declareDestination, declareWorkQueue, destinationName, withDeclarer } from './declare.js';
 import { AmqpPublisher, type PublisherHost, type PublisherSettings } from './publisher.js';
 
 /** Settings of an AmqpTransport, defaults applied (see connectAmqp). */
@@ -32,6 +34,8 @@ export interface AmqpSettings {
   readonly maxWaitingPublishes: number;
   readonly closeTimeoutMs: number;
   readonly deliveryLimit: number;
+  readonly queueType: QueueType;
+  readonly coalesceWrites: boolean;
 }
 
 /**
@@ -47,6 +51,10 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   private waiters: { resolve: (m: ChannelModel) => void; reject: (e: Error) => void }[] = [];
   private declared = new Set<MessageType>();
   private readonly declaring = new Map<MessageType, Promise<void>>();
+  /** Types declared up front (Publisher.declare): declared again on every new connection. */
+  private readonly pinned = new Set<MessageType>();
+  /** Queues found to exist with other arguments (warned about once). */
+  private readonly adopted = new Set<string>();
   private readonly publishers = new Set<AmqpPublisher>();
   private readonly consumers = new Set<AmqpConsumer<never>>();
   private internal: AmqpPublisher | undefined;
@@ -67,6 +75,9 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.model = model;
       this.isBlocked = false;
       this.declared = new Set();
+      if (settings.coalesceWrites && !coalesceWrites(model)) {
+        log.debug({ connection: name }, 'amqplib internals changed: socket writes not coalesced');
+      }
       log.info(
         { connection: name, url: settings.maskedUrl },
         this.connectedOnce ? 'broker reconnected' : 'broker connected',
@@ -74,6 +85,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.connectedOnce = true;
       this.setState('connected');
       for (const w of this.waiters.splice(0)) w.resolve(model);
+      for (const type of this.pinned) this.redeclare(type);
     });
     connection.on('disconnect', (err: Error) => {
       this.model = undefined;
@@ -120,10 +132,6 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     return this.settings.publishWaitMs;
   }
 
-  get deliveryLimit(): number {
-    return this.settings.deliveryLimit;
-  }
-
   get closeTimeoutMs(): number {
     return this.settings.closeTimeoutMs;
   }
@@ -137,12 +145,13 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     return () => this.listeners.delete(listener);
   }
 
-  createPublisher(): Publisher {
+  createPublisher(): DeclaringPublisher {
     this.assertOpen();
     const p = new AmqpPublisher(this, this.publisherSettings(`publisher ${this.publishers.size + 1}`));
     this.publishers.add(p);
     return {
       publish: (type, message, options) => p.publish(type, message, options),
+      declare: (type) => p.declare(type),
       close: async () => {
         await p.close();
         this.publishers.delete(p);
@@ -163,7 +172,11 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
         `${type.name} is published to an exchange; use subscribe()`,
       );
     }
-    return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
+    return this.startConsumer(type, handler, options, {
+      kind: 'work',
+      queue: d.queue,
+      queueType: d.queueType ?? this.settings.queueType,
+    });
   }
 
   async subscribe<S extends TSchema>(
@@ -229,31 +242,63 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     this.declared = new Set();
   }
 
+  pin(type: MessageType): void {
+    this.pinned.add(type);
+  }
+
+  declareWorkQueue(model: ChannelModel, queue: string, queueType: QueueType): Promise<void> {
+    const topology = { queueType, deliveryLimit: this.settings.deliveryLimit };
+    return withDeclarer(model, this.onAdopted, (d) => declareWorkQueue(d, queue, topology));
+  }
+
   // ---- internals ----
 
   private async declare(type: MessageType, deadline: number): Promise<void> {
     const name = destinationName(type.destination);
+    const d = type.destination;
+    const topology = {
+      queueType: (d.kind === 'queue' ? d.queueType : undefined) ?? this.settings.queueType,
+      deliveryLimit: this.settings.deliveryLimit,
+    };
     for (;;) {
       const model = await this.modelBefore(deadline);
-      let ch;
       try {
-        ch = await model.createChannel();
-      } catch {
-        continue; // the connection went away meanwhile: wait for the next one
-      }
-      ch.on('error', () => undefined);
-      try {
-        await declareDestination(ch, type.destination, this.settings.deliveryLimit);
+        await withDeclarer(model, this.onAdopted, (decl) => declareDestination(decl, d, topology));
         if (this.model === model) this.declared.add(type);
-        await ch.close().catch(() => undefined);
         return;
       } catch (err) {
-        if (this.model !== model) continue;
+        if (this.model !== model) continue; // the connection went away meanwhile: wait for the next one
         const text = this.redact(err instanceof Error ? err.message : String(err));
         throw new ChannelError('DECLARE_FAILED', `cannot declare ${name}: ${text}`, { cause: err });
       }
     }
   }
+
+  /** Declares a pinned type again on a new connection; a failure is logged (the next publish retries it). */
+  private redeclare(type: MessageType): void {
+    this.ensureDeclared(type, this.settings.publishWaitMs)?.catch((err: unknown) => {
+      this.logger.warn(
+        {
+          destination: destinationName(type.destination),
+          err: err instanceof Error ? err.message : String(err),
+        },
+        'could not declare again after reconnect',
+      );
+    });
+  }
+
+  private readonly onAdopted = (queue: string, brokerMessage: string): void => {
+    const fields = { queue, err: this.redact(brokerMessage) };
+    if (this.adopted.has(queue)) {
+      this.logger.debug(fields, 'queue exists with other arguments; using it as it is');
+      return;
+    }
+    this.adopted.add(queue);
+    this.logger.warn(
+      fields,
+      'queue exists with other arguments; using it as it is (our arguments were not applied)',
+    );
+  };
 
   private modelBefore(deadline: number): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);

@@ -1,5 +1,11 @@
 import type { Destination } from '../message-type.js';
-import { deadLetterQueueName, DEFAULT_DELIVERY_LIMIT, retryQueueName } from '../topology.js';
+import {
+  deadLetterQueueName,
+  DEFAULT_DELIVERY_LIMIT,
+  DEFAULT_QUEUE_TYPE,
+  retryQueueName,
+  type QueueType,
+} from '../topology.js';
 import { MemoryQueue, type Envelope, type QueueHost } from './queue.js';
 import { routes } from './routing.js';
 
@@ -63,22 +69,29 @@ export class MemoryBroker implements QueueHost {
     this.changed();
   }
 
-  /** The work queue, its delay queue and its dead-letter queue, as the RabbitMQ transport declares them. */
-  declareWorkQueue(queue: string): MemoryQueue {
+  /**
+   * The work queue, its delay queue and its dead-letter queue, as the RabbitMQ transport declares them: only a
+   * quorum work queue has the delivery limit. Like the real transport facing a queue declared differently,
+   * the first declaration wins.
+   */
+  declareWorkQueue(queue: string, queueType: QueueType = DEFAULT_QUEUE_TYPE): MemoryQueue {
     this.declareQueue(deadLetterQueueName(queue));
     this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
-    return this.declareQueue(queue, {
-      deadLetterTo: deadLetterQueueName(queue),
-      deliveryLimit: this.deliveryLimit,
-    });
+    return this.declareQueue(
+      queue,
+      queueType === 'quorum'
+        ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit: this.deliveryLimit }
+        : {},
+    );
   }
 
   declareExchange(name: string, type: string): void {
     if (!this.exchanges.has(name)) this.exchanges.set(name, { type, bindings: [] });
   }
 
-  declareDestination(d: Destination): void {
-    if (d.kind === 'queue') this.declareWorkQueue(d.queue);
+  /** `queueType` applies to a queue destination that does not name its own. */
+  declareDestination(d: Destination, queueType: QueueType = DEFAULT_QUEUE_TYPE): void {
+    if (d.kind === 'queue') this.declareWorkQueue(d.queue, d.queueType ?? queueType);
     else this.declareExchange(d.exchange, d.exchangeType);
   }
 

@@ -5,13 +5,13 @@ import { HeaderNames, republishHeaders } from '../headers.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import type { ConsumeStats } from '../metrics.js';
-import { deadLetterQueueName, retryQueueName } from '../topology.js';
+import { deadLetterQueueName, retryQueueName, type QueueType } from '../topology.js';
 import type { Handler, Subscription } from '../transport.js';
 import type { MemoryBroker } from './broker.js';
 import type { Envelope, MemoryProperties, MemoryQueue, QueueSubscriber } from './queue.js';
 
 export type MemorySource =
-  | { readonly kind: 'work'; readonly queue: string }
+  | { readonly kind: 'work'; readonly queue: string; readonly queueType: QueueType }
   | {
       readonly kind: 'fanout';
       readonly exchange: string;
@@ -60,7 +60,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     const b = this.host.broker;
     const src = this.source;
     if (src.kind === 'work') {
-      this.queue = b.declareWorkQueue(src.queue);
+      this.queue = b.declareWorkQueue(src.queue, src.queueType);
     } else {
       b.declareExchange(src.exchange, src.exchangeType);
       this.queue = b.declareQueue(src.queue, { owner: this.owner });

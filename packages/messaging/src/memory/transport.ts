@@ -6,13 +6,13 @@ import { HeaderNames } from '../headers.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import { noConsumeStats, noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
-import { deadLetterQueueName } from '../topology.js';
+import { deadLetterQueueName, DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
 import type {
   ConnectionState,
   ConsumerOptions,
+  DeclaringPublisher,
   Handler,
   PublishOptions,
-  Publisher,
   Subscription,
   Transport,
 } from '../transport.js';
@@ -33,6 +33,8 @@ export interface MemoryTransportOptions {
   readonly closeTimeoutMs?: number;
   /** Default timeout of the waitFor* helpers. Default 5000. */
   readonly waitTimeoutMs?: number;
+  /** How work queues are declared unless their message type says otherwise (quorum: delivery limit). Default 'classic'. */
+  readonly queueType?: QueueType;
 }
 
 interface Waiting {
@@ -58,11 +60,15 @@ export class MemoryTransport implements Transport {
   private readonly logger: Logger;
   private readonly waitTimeoutMs: number;
   private readonly consumerHost: MemoryConsumerHost;
+  private readonly queueType: QueueType;
+  /** Types declared up front (DeclaringPublisher.declare): declared again on every reconnect. */
+  private readonly pinned = new Set<MessageType>();
 
   constructor(private readonly options: MemoryTransportOptions = {}) {
     this.broker = options.broker ?? new MemoryBroker();
     this.logger = options.logger ?? silentLogger;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 5000;
+    this.queueType = options.queueType ?? DEFAULT_QUEUE_TYPE;
     this.consumerHost = {
       broker: this.broker,
       logger: this.logger,
@@ -81,13 +87,17 @@ export class MemoryTransport implements Transport {
     return () => this.listeners.delete(listener);
   }
 
-  createPublisher(): Publisher {
+  createPublisher(): DeclaringPublisher {
     this.assertOpen();
     let closed = false;
     return {
       publish: <S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions) => {
         if (closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
         return this.publish(type, message, options);
+      },
+      declare: (type: MessageType) => {
+        if (closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
+        return this.declare(type);
       },
       close: () => {
         closed = true;
@@ -109,7 +119,11 @@ export class MemoryTransport implements Transport {
         `${type.name} is published to an exchange; use subscribe()`,
       );
     }
-    return this.startConsumer(type, handler, options, { kind: 'work', queue: d.queue });
+    return this.startConsumer(type, handler, options, {
+      kind: 'work',
+      queue: d.queue,
+      queueType: d.queueType ?? this.queueType,
+    });
   }
 
   async subscribe<S extends TSchema>(
@@ -218,7 +232,7 @@ export class MemoryTransport implements Transport {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const env = { body: bytes, props: properties, deliveries: 0, redelivered: false };
     if ('queue' in target) {
-      this.broker.declareWorkQueue(target.queue);
+      this.broker.declareWorkQueue(target.queue, this.queueType);
       this.broker.route('', target.queue, env);
     } else {
       this.broker.route(target.exchange, target.routingKey, env);
@@ -236,6 +250,7 @@ export class MemoryTransport implements Transport {
   simulateReconnect(): void {
     if (this.current !== 'disconnected') return;
     this.setState('connected');
+    for (const type of this.pinned) this.broker.declareDestination(type.destination, this.queueType);
     for (const c of this.consumers) c.attach();
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
@@ -249,6 +264,18 @@ export class MemoryTransport implements Transport {
   }
 
   // ---- internals ----
+
+  private declare(type: MessageType): Promise<void> {
+    if (this.closing !== undefined)
+      return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
+    this.pinned.add(type);
+    return new Promise<void>((resolve, reject) => {
+      this.whenConnected(() => {
+        this.broker.declareDestination(type.destination, this.queueType);
+        resolve();
+      }, reject);
+    });
+  }
 
   private publish<S extends TSchema>(
     type: MessageType<S>,
@@ -279,7 +306,7 @@ export class MemoryTransport implements Transport {
       contentType: 'application/json',
       ...(headers ? { headers } : {}),
     };
-    this.broker.declareDestination(d);
+    this.broker.declareDestination(d, this.queueType);
     const exchange = isQueue ? '' : d.exchange;
     const routingKey = isQueue ? d.queue : (options?.routingKey ?? d.routingKey);
     return this.send(exchange, routingKey, body, props, options?.mandatory ?? isQueue, stats);
@@ -312,25 +339,30 @@ export class MemoryTransport implements Transport {
         stats.confirmed(0);
         resolve();
       };
-      if (this.current === 'connected') {
-        queueMicrotask(run);
-        return;
-      }
-      if (this.waiting.length >= (this.options.maxWaitingPublishes ?? 10_000)) {
-        fail(new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
-        return;
-      }
-      const waitMs = this.options.publishWaitMs ?? 10_000;
-      const entry: Waiting = {
-        run,
-        reject: fail,
-        timer: setTimeout(() => {
-          this.waiting = this.waiting.filter((w) => w !== entry);
-          fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
-        }, waitMs),
-      };
-      this.waiting.push(entry);
+      this.whenConnected(run, fail);
     });
+  }
+
+  /** Runs `run` soon while connected; else waits (bounded, like the real transport) for the reconnect. */
+  private whenConnected(run: () => void, fail: (err: MessagingError) => void): void {
+    if (this.current === 'connected') {
+      queueMicrotask(run);
+      return;
+    }
+    if (this.waiting.length >= (this.options.maxWaitingPublishes ?? 10_000)) {
+      fail(new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
+      return;
+    }
+    const waitMs = this.options.publishWaitMs ?? 10_000;
+    const entry: Waiting = {
+      run,
+      reject: fail,
+      timer: setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== entry);
+        fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
+      }, waitMs),
+    };
+    this.waiting.push(entry);
   }
 
   private async startConsumer<S extends TSchema>(

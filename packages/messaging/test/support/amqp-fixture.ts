@@ -4,8 +4,6 @@ import {
   type AmqpTransportOptions,
   type Transport,
 } from '../../src/index.js';
-import { declareWorkQueue } from '../../src/amqp/declare.js';
-import { DEFAULT_DELIVERY_LIMIT } from '../../src/topology.js';
 import type { ContractFixture } from '../contract.js';
 import { AMQP_URL, BrokerAdmin, closeConnectionsNamed, listQueues } from './broker.js';
 import { uniqueName } from './util.js';
@@ -31,7 +29,8 @@ export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
     timeoutMs: 20_000,
     transport: () => connectTest(),
     injectRaw: async (queue, body, props) => {
-      await admin().withChannel((ch) => declareWorkQueue(ch, queue, DEFAULT_DELIVERY_LIMIT));
+      // As a plain client (the article's Go code, an operator script) declares it.
+      await admin().withChannel((ch) => ch.assertQueue(queue, { durable: true }));
       await admin().sendRaw(queue, Buffer.from(body), { persistent: true, ...props });
     },
     takeDeadLetters: async (queue) => {
@@ -45,6 +44,7 @@ export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
       }));
     },
     depth: async (queue) => (await admin().messageCount(queue)) ?? 0,
+    queueExists: (queue) => admin().queueExists(queue),
     queuesStartingWith: (prefix) => listQueues(prefix),
     dropConnection: async (t) => {
       const n = await closeConnectionsNamed(connectionNameOf(t));

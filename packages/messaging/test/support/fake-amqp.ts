@@ -113,6 +113,10 @@ export class FakeHost implements PublisherHost {
     this.invalidations++;
   }
 
+  pin(): void {
+    // nothing to re-declare: ensureDeclared is a no-op here
+  }
+
   /** Plays a lost connection: its channels close without an error of their own. */
   disconnect(): void {
     const m = this.model;
