@@ -21,7 +21,14 @@ export const BaseConfigSchema = Type.Object({
   config_event_bus: Type.String({ minLength: 1, default: 'springCloudBus' }),
   data_dir: Type.String({ minLength: 1, default: join(repoRoot(), '.data') }),
   log_level: Type.Union(
-    LOG_LEVELS.map((level) => Type.Literal(level)),
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+    ],
     { default: 'info', errorMessage: `must be one of ${LOG_LEVELS.join(', ')}` },
   ),
 });
