@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { benchHttp } from './scenarios/http.ts';
 import { benchFootprint } from './scenarios/footprint.ts';
+import { benchMessaging } from './scenarios/messaging.ts';
+import { benchVipservice } from './vipservice.ts';
 import { printTable, writeResults } from './lib/report.ts';
 import type { Row } from './lib/report.ts';
 
@@ -19,9 +21,20 @@ const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings
     produces: ['http-account', 'http-vip'],
     run: (s) => benchHttp({ rounds: s.rounds, durationSec: s.durationSec, connections: s.connections }),
   },
+  messaging: {
+    produces: ['publish', 'consume', 'publish-to-handler'],
+    run: (s) => benchMessaging({ rounds: s.rounds, messages: s.messages }),
+  },
+  vipservice: {
+    produces: ['vip-consume', 'vip-e2e'],
+    run: async (s) =>
+      (await benchVipservice({ rounds: s.rounds, messages: s.quick ? 1_000 : 20_000, quick: s.quick })).map((row) =>
+        row.scenario === 'vip-e2e-latency' ? { ...row, scenario: 'vip-e2e' } : row,
+      ),
+  },
   footprint: {
     produces: ['footprint-configserver', 'footprint-accountservice', 'footprint-vipservice'],
-    run: (s) => benchFootprint({ rounds: s.quick ? 1 : 3 }),
+    run: (s) => benchFootprint({ rounds: s.rounds }),
   },
 };
 
@@ -36,10 +49,11 @@ async function main(): Promise<void> {
   const quick = values.quick;
   const settings: Settings = {
     quick,
-    rounds: 3,
+    // Quick mode is CI's smoke check (did every scenario run?), so one short round; real runs alternate 3.
+    rounds: quick ? 1 : 3,
     durationSec: quick ? 1 : 5,
     connections: 50,
-    messages: quick ? 5_000 : 50_000,
+    messages: quick ? 2_000 : 50_000,
   };
   const only = values.only?.split(',');
   const rows: Row[] = [];

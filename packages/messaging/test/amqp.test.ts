@@ -80,7 +80,7 @@ describe('AmqpTransport', () => {
       );
       await getAdmin().deleteQueues(queue);
       // Nothing may re-create the queue before the cancel arrives: RabbitMQ 3.10 does not cancel a consumer
-      // of a quorum queue deleted and re-declared at once (it stays attached to a ghost).
+      // of a quorum queue deleted and re-declared at once (it stays attached to a ghost). Classic by default.
       await eventually(() => (sub.consuming ? undefined : true), 20_000, 'the broker cancel');
       await eventually(
         () => (sub.consuming ? true : undefined),

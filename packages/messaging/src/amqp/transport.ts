@@ -132,6 +132,16 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     return this.settings.publishWaitMs;
   }
 
+  /** Quorum work queues' delivery limit. */
+  get deliveryLimit(): number {
+    return this.settings.deliveryLimit;
+  }
+
+  /** How work queues are declared unless their message type says otherwise. */
+  get queueType(): QueueType {
+    return this.settings.queueType;
+  }
+
   get closeTimeoutMs(): number {
     return this.settings.closeTimeoutMs;
   }
