@@ -28,8 +28,8 @@ const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings
   vipservice: {
     produces: ['vip-consume', 'vip-e2e'],
     run: async (s) =>
-      (await benchVipservice({ rounds: s.rounds, messages: s.quick ? 1_000 : 20_000, quick: s.quick })).map((row) =>
-        row.scenario === 'vip-e2e-latency' ? { ...row, scenario: 'vip-e2e' } : row,
+      (await benchVipservice({ rounds: s.rounds, messages: s.quick ? 1_000 : 20_000, quick: s.quick })).map(
+        (row) => (row.scenario === 'vip-e2e-latency' ? { ...row, scenario: 'vip-e2e' } : row),
       ),
   },
   footprint: {

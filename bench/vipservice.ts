@@ -8,7 +8,6 @@
 //   npm run build && node --import tsx bench/vipservice.ts [--messages 50000] [--rounds 3] [--rate 100] [--seconds 10]
 //
 // Exported for the bench runner: benchVipservice(settings) -> Row[], and benchVipConsume / benchVipLatency.
-// This file is also the raw consumer's program: `bench/vipservice.ts --raw-consumer <queue> <count> <prefetch>`.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,7 +85,7 @@ export async function benchVipservice(settings: {
       baseline: consume.raw.msgsPerSec,
       baselineName: 'raw amqplib ack-only',
       rssMiB: consume.ours.rssMiB,
-      notes: `backlog of ${settings.messages}, prefetch 100, log_level info; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
+      notes: `backlog of ${settings.messages}, prefetch 500, log_level info; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
     },
     {
       scenario: 'vip-e2e-latency',
@@ -102,7 +101,7 @@ export async function benchVipservice(settings: {
 /** Backlog throughput: the vipservice against the raw ack-only consumer, alternating. */
 export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<VipConsumeResult> {
   const messages = options.messages ?? 50_000;
-  const prefetch = options.prefetch ?? 100;
+  const prefetch = options.prefetch ?? 500;
   const rounds: { ours: ConsumeRun; raw: ConsumeRun }[] = [];
   for (let i = 0; i < (options.rounds ?? 3); i++) {
     const ours = await consumeWithVipservice(messages, prefetch, options.logLevel ?? 'info');
@@ -172,7 +171,7 @@ async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRu
   try {
     await fillBacklog(queue, messages);
     proc = await startProcess(
-      ['--import', 'tsx', 'bench/vipservice.ts', '--raw-consumer', queue, String(messages), String(prefetch)],
+      ['--input-type=module', '-e', RAW_CONSUMER, queue, String(messages), String(prefetch)],
       { AMQP_SERVER_URL: BROKER_URL },
       { line: 'attached' },
     );
@@ -187,23 +186,26 @@ async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRu
   }
 }
 
-/** The ceiling: a consumer that acks each message and does nothing else. Prints `attached`, then `done`. */
-async function runRawConsumer(queue: string, count: number, prefetch: number): Promise<void> {
-  const connection = await amqplib.connect(BROKER_URL);
-  const channel = await connection.createChannel();
-  await channel.prefetch(prefetch);
-  let seen = 0;
-  await channel.consume(queue, (msg) => {
-    if (msg === null) return;
-    channel.ack(msg);
-    if (++seen === count) process.stdout.write('done\n');
-  });
-  process.stdout.write('attached\n');
-  const stop = (): void => {
-    void connection.close().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-}
+/**
+ * The ceiling: a consumer that acks each message and does nothing else, as a plain node program (no tsx, no
+ * workspace packages loaded), so that its RSS is amqplib's alone. Prints `attached`, then `done`.
+ * argv: queue, count, prefetch.
+ */
+const RAW_CONSUMER = `
+import amqplib from 'amqplib';
+const [queue, count, prefetch] = process.argv.slice(1);
+const connection = await amqplib.connect(process.env.AMQP_SERVER_URL);
+const channel = await connection.createChannel();
+await channel.prefetch(Number(prefetch));
+let seen = 0;
+await channel.consume(queue, (msg) => {
+  if (msg === null) return;
+  channel.ack(msg);
+  if (++seen === Number(count)) process.stdout.write('done\\n');
+});
+process.stdout.write('attached\\n');
+process.once('SIGTERM', () => void connection.close().finally(() => process.exit(0)));
+`;
 
 /**
  * Puts `count` notifications on `queue` as the accountservice does (typed, persistent, confirmed, a message_id
@@ -345,20 +347,14 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
-      'raw-consumer': { type: 'string' },
       messages: { type: 'string', default: '50000' },
       rounds: { type: 'string', default: '3' },
       rate: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '10' },
       'log-level': { type: 'string', default: 'info' },
     },
-    allowPositionals: true,
   });
-  const rawQueue = values['raw-consumer'];
-  if (rawQueue !== undefined) {
-    const [count = '0', prefetch = '100'] = process.argv.slice(process.argv.indexOf(rawQueue) + 1);
-    await runRawConsumer(rawQueue, Number(count), Number(prefetch));
-  } else {
+  {
     const messages = Number(values.messages);
     const c = await benchVipConsume({
       messages,
@@ -369,7 +365,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const l = await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) });
     process.stdout.write(
       [
-        `backlog of ${f(messages)} notifications, prefetch 100, median of ${values.rounds} rounds`,
+        `backlog of ${f(messages)} notifications, prefetch 500, median of ${values.rounds} rounds`,
         `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
         `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
         `ratio                      ${c.ratio.toFixed(2)}`,

@@ -29,7 +29,8 @@ describe('the article walkthrough', () => {
   after(async () => {
     await Promise.all([accountservice.stop(), vipservice.stop()]);
     const { connection, channel } = await plainChannel();
-    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) await channel.deleteQueue(q).catch(() => undefined);
+    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`])
+      await channel.deleteQueue(q).catch(() => undefined);
     await connection.close().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -49,7 +50,10 @@ describe('the article walkthrough', () => {
     const notification = JSON.parse(body) as { accountId: string; readAt: string };
     assert.equal(notification.accountId, '10000');
     const readAt = Date.parse(notification.readAt);
-    assert.ok(readAt >= before - 1000 && readAt <= Date.now(), `readAt ${notification.readAt} is not this read`);
+    assert.ok(
+      readAt >= before - 1000 && readAt <= Date.now(),
+      `readAt ${notification.readAt} is not this read`,
+    );
     assert.equal(notified(vipservice), 1);
   });
 
@@ -58,9 +62,16 @@ describe('the article walkthrough', () => {
     assert.equal(response.status, 200);
     // The VIP read above was delivered; a further VIP read is the marker that everything before it was handled.
     assert.equal((await fetch(`${accountservice.baseUrl}/accounts/10000`)).status, 200);
-    await waitUntil(() => notified(vipservice) >= 2, 15_000, () => 'the second VIP notification');
+    await waitUntil(
+      () => notified(vipservice) >= 2,
+      15_000,
+      () => 'the second VIP notification',
+    );
     const bodies = vipservice.lines.filter((l) => l.includes('Got a message:'));
-    assert.ok(bodies.every((l) => l.includes('10000')), 'only account 10000 was notified');
+    assert.ok(
+      bodies.every((l) => l.includes('10000')),
+      'only account 10000 was notified',
+    );
   });
 });
 

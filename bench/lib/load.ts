@@ -10,7 +10,10 @@ export interface LoadResult {
 }
 
 /** Closed-loop HTTP load with autocannon (pinned in the lockfile), from this process. */
-export async function load(url: string, options: { durationSec: number; connections: number }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  options: { durationSec: number; connections: number },
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: options.connections,

@@ -46,7 +46,10 @@ export async function startProcess(
       throw new Error(`${args.join(' ')} not ready: ${lines.slice(-5).join('\n')}`);
     }
     if ('url' in ready) {
-      const status = await fetch(ready.url).then((r) => r.status, () => 0);
+      const status = await fetch(ready.url).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
     } else if (lines.some((l) => l.includes(ready.line))) break;
     await new Promise((r) => setTimeout(r, 20));

@@ -22,7 +22,9 @@ export function ratio(row: Row): number | undefined {
 }
 
 const fmt = (v: number | undefined, digits = 0): string =>
-  v === undefined || Number.isNaN(v) ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  v === undefined || Number.isNaN(v)
+    ? '-'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function printTable(rows: readonly Row[]): void {
   const header = ['scenario', 'ours', 'baseline', 'ratio', 'target', 'p50 ms', 'p99 ms', 'RSS MiB', 'notes'];
@@ -47,7 +49,10 @@ export function printTable(rows: readonly Row[]): void {
   for (const b of body) process.stdout.write(`${line(b)}\n`);
 }
 
-export async function writeResults(rows: readonly Row[], options: { quick: boolean; rounds: number }): Promise<string> {
+export async function writeResults(
+  rows: readonly Row[],
+  options: { quick: boolean; rounds: number },
+): Promise<string> {
   const dir = join(repoRoot, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'latest.json');

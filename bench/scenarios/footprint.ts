@@ -24,7 +24,13 @@ export async function benchFootprint(options: { rounds: number }): Promise<Row[]
       const queue = `vip_queue.bench.${randomUUID()}`;
       const proc = await startProcess(
         [`services/${name}/dist/main.js`],
-        { SERVER_PORT: String(port), DATA_DIR: dataDir, VIP_QUEUE: queue, AMQP_SERVER_URL: BROKER_URL, LOG_LEVEL: 'warn' },
+        {
+          SERVER_PORT: String(port),
+          DATA_DIR: dataDir,
+          VIP_QUEUE: queue,
+          AMQP_SERVER_URL: BROKER_URL,
+          LOG_LEVEL: 'warn',
+        },
         { url: `http://127.0.0.1:${port}/health` },
       );
       startups.push(proc.startupMs);

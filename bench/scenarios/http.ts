@@ -13,7 +13,6 @@ import { alternate, median } from '../lib/stats.ts';
 import type { Row } from '../lib/report.ts';
 import { BROKER_URL, deleteQueues } from '../lib/broker.ts';
 
-
 export interface HttpBenchOptions {
   readonly rounds: number;
   readonly durationSec: number;
@@ -21,21 +20,33 @@ export interface HttpBenchOptions {
 }
 
 async function startBare(port: number): Promise<BenchProcess> {
-  return startProcess(['--import', 'tsx', 'bench/baselines/bare-http.ts', String(port)], {}, {
-    url: `http://127.0.0.1:${port}/accounts/10001`,
-  });
+  return startProcess(
+    ['--import', 'tsx', 'bench/baselines/bare-http.ts', String(port)],
+    {},
+    {
+      url: `http://127.0.0.1:${port}/accounts/10001`,
+    },
+  );
 }
 
 async function startAccountservice(port: number, dataDir: string, queue: string): Promise<BenchProcess> {
   return startProcess(
     ['services/accountservice/dist/main.js'],
-    { SERVER_PORT: String(port), DATA_DIR: dataDir, VIP_QUEUE: queue, AMQP_SERVER_URL: BROKER_URL, LOG_LEVEL: 'warn' },
+    {
+      SERVER_PORT: String(port),
+      DATA_DIR: dataDir,
+      VIP_QUEUE: queue,
+      AMQP_SERVER_URL: BROKER_URL,
+      LOG_LEVEL: 'warn',
+    },
     { url: `http://127.0.0.1:${port}/health` },
   );
 }
 
 /** Counts distinct VIP notifications arriving on `queue` (acks them), from a plain amqplib consumer. */
-async function countNotifications(queue: string): Promise<{ count: () => number; close: () => Promise<void> }> {
+async function countNotifications(
+  queue: string,
+): Promise<{ count: () => number; close: () => Promise<void> }> {
   const connection = await connect(BROKER_URL);
   const channel = await connection.createChannel();
   await channel.checkQueue(queue);

@@ -71,7 +71,8 @@ export async function startService(name: ServiceName, options: StartOptions): Pr
   const exited = once(child, 'exit').then(([code]) => code as number | null);
 
   const waitForLine = (pattern: RegExp | string, timeoutMs = 10_000): Promise<string> => {
-    const test = (l: string): boolean => (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l));
+    const test = (l: string): boolean =>
+      typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l);
     const found = lines.find(test);
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

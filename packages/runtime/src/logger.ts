@@ -51,5 +51,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, sync: true } } });
   }
-  return options.destination ? pino(base, options.destination) : pino(base, pino.destination({ sync: false }));
+  return options.destination
+    ? pino(base, options.destination)
+    : pino(base, pino.destination({ sync: false }));
 }

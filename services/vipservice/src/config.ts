@@ -12,7 +12,7 @@ export const VipserviceConfigSchema = Type.Evaluate(
       consumer_prefetch: Type.Integer({
         minimum: 1,
         maximum: 10_000,
-        default: 100,
+        default: 500,
         errorMessage: 'must be an integer 1..10000 (unacknowledged notifications per instance)',
       }),
       dedup_retention_hours: Type.Number({
@@ -33,7 +33,7 @@ export const DEFAULTS: Readonly<Record<string, unknown>> = {
   amqp_server_url: 'amqp://guest:guest@127.0.0.1:5672/',
   config_event_bus: 'springCloudBus',
   log_level: 'info',
-  consumer_prefetch: 100,
+  consumer_prefetch: 500,
   dedup_retention_hours: 168,
 };
 

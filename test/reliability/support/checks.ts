@@ -156,3 +156,8 @@ export async function rssBytes(pid: number): Promise<number> {
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
   return Number(kb ?? 0) * 1024;
 }
+
+/** How often the service logged that it reconnected to the broker (proof that a fault really hit it). */
+export function reconnects(service: RunningService): number {
+  return service.lines.filter((line) => line.includes('broker reconnected')).length;
+}

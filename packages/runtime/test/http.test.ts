@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { Type } from 'typebox';
+import { Health, allowOnly, createHttpServer, createLogger, createMetrics } from '@goblog/runtime';
+
+function setup(healthy = true) {
+  const health = new Health().register('store', () => ({ ok: healthy }));
+  const logger = createLogger({ service: 'test', level: 'silent', pretty: false });
+  const app = createHttpServer({ logger, metrics: createMetrics('test'), health });
+  app.get<{ Params: { id: string } }>(
+    '/things/:id',
+    { schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,5}$' }) }) } },
+    async (request) => ({ id: request.params.id }),
+  );
+  allowOnly(app, '/things/:id', ['GET', 'HEAD']);
+  return app;
+}
+
+describe('the shared HTTP server', () => {
+  it('answers a schema failure with 400 and a JSON error', async () => {
+    const res = await setup().inject('/things/abc');
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json<{ error: string }>().error, /invalid request/);
+  });
+
+  it('answers an unknown path with 404 JSON and a wrong method with 405 and Allow', async () => {
+    const app = setup();
+    const missing = await app.inject('/nowhere');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(typeof missing.json<{ error: string }>().error, 'string');
+    const wrong = await app.inject({ method: 'DELETE', url: '/things/1' });
+    assert.equal(wrong.statusCode, 405);
+    assert.equal(wrong.headers.allow, 'GET, HEAD');
+  });
+
+  it('reports UP only while every check is ok', async () => {
+    assert.equal((await setup(true).inject('/health')).statusCode, 200);
+    const down = await setup(false).inject('/health');
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.json<{ status: string }>().status, 'DOWN');
+  });
+
+  it('counts requests by route and status in /metrics', async () => {
+    const app = setup();
+    await app.inject('/things/1');
+    await app.inject('/things/x');
+    const body = (await app.inject('/metrics')).body;
+    assert.match(
+      body,
+      /http_request_duration_seconds_count\{[^}]*method="GET",route="\/things\/:id",status="200"\} 1/,
+    );
+    assert.match(body, /http_request_duration_seconds_count\{[^}]*route="\/things\/:id",status="400"\} 1/);
+    assert.match(body, /process_resident_memory_bytes/);
+  });
+});
+
+describe('the logger', () => {
+  it('never writes a broker URL or password field', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ service: 'test', destination, pretty: false });
+    logger.info({ amqp_server_url: 'amqp://u:s3cret@h/', config: { password: 's3cret' } }, 'configured');
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0] ?? '', /s3cret/);
+  });
+});
