@@ -11,7 +11,7 @@ function setup(healthy = true) {
   app.get<{ Params: { id: string } }>(
     '/things/:id',
     { schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,5}$' }) }) } },
-    async (request) => ({ id: request.params.id }),
+    (request) => ({ id: request.params.id }),
   );
   allowOnly(app, '/things/:id', ['GET', 'HEAD']);
   return app;

@@ -24,8 +24,13 @@ export interface LoadStats {
   readonly vipSent: number;
   /** VIP reads answered 200: each must be counted exactly once by the vipservice. */
   readonly vip200: number;
-  /** VIP reads that got no HTTP answer at all (refused, reset, timed out): they may or may not be counted. */
+  /**
+   * VIP reads that reached the service but got no HTTP answer (reset, timed out: the accountservice was
+   * killed under them). They may or may not have been recorded, so they may or may not be counted.
+   */
   readonly vipNoAnswer: number;
+  /** VIP reads refused at connect (nothing listening): never seen by the service, never counted. */
+  readonly vipRefused: number;
   readonly nonVipSent: number;
   readonly nonVip200: number;
   /** HTTP statuses other than 200, with how often, by kind ("vip 503": 3). */
@@ -54,6 +59,7 @@ export function startLoad(options: LoadOptions): Load {
     vipSent: 0,
     vip200: 0,
     vipNoAnswer: 0,
+    vipRefused: 0,
     nonVipSent: 0,
     nonVip200: 0,
   };
@@ -84,8 +90,10 @@ export function startLoad(options: LoadOptions): Load {
         otherStatuses[key] = (otherStatuses[key] ?? 0) + 1;
       }
     } catch (err) {
-      if (vip) counts.vipNoAnswer++;
-      const key = `${kind} ${describe(err)}`;
+      const reason = describe(err);
+      if (vip && reason === 'ECONNREFUSED') counts.vipRefused++;
+      else if (vip) counts.vipNoAnswer++;
+      const key = `${kind} ${reason}`;
       noAnswer[key] = (noAnswer[key] ?? 0) + 1;
     }
   };
