@@ -39,6 +39,8 @@ export interface VipConsumeOptions {
 
 export interface ConsumeRun {
   readonly msgsPerSec: number;
+  /** CPU time (user + system) of the consuming process per message, microseconds: robust to a busy machine. */
+  readonly cpuUsPerMsg: number;
   /** Resident set size at the end of the run, and its peak, MiB. */
   readonly rssMiB: number;
   readonly peakRssMiB: number;
@@ -85,7 +87,9 @@ export async function benchVipservice(settings: {
       baseline: consume.raw.msgsPerSec,
       baselineName: 'raw amqplib ack-only',
       rssMiB: consume.ours.rssMiB,
-      notes: `backlog of ${settings.messages}, prefetch 500, log_level info; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
+      notes:
+        `backlog of ${settings.messages}, prefetch 500, log_level info; CPU/msg ${consume.ours.cpuUsPerMsg.toFixed(0)} us ` +
+        `vs ${consume.raw.cpuUsPerMsg.toFixed(0)} us; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
     },
     {
       scenario: 'vip-e2e-latency',
@@ -112,6 +116,7 @@ export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<
     median(rounds.map((r) => pick(r[side])));
   const summary = (side: 'ours' | 'raw'): ConsumeRun => ({
     msgsPerSec: mid((r) => r.msgsPerSec, side),
+    cpuUsPerMsg: mid((r) => r.cpuUsPerMsg, side),
     rssMiB: mid((r) => r.rssMiB, side),
     peakRssMiB: mid((r) => r.peakRssMiB, side),
   });
@@ -150,6 +155,7 @@ async function consumeWithVipservice(
       verbose ? { line: 'consumer attached' } : { url: `http://127.0.0.1:${port}/health` },
     );
     const started = performance.now();
+    const cpuBefore = await cpuMsOf(proc);
     const url = `http://127.0.0.1:${port}/offers/${ACCOUNT}`;
     await until(async () => {
       const res = await fetch(url).catch(() => undefined);
@@ -157,7 +163,8 @@ async function consumeWithVipservice(
       return ((await res.json()) as { notifications: number }).notifications >= messages;
     }, 600_000);
     const seconds = (performance.now() - started) / 1000;
-    return { msgsPerSec: messages / seconds, ...(await memoryOf(proc)) };
+    const cpuUsPerMsg = (((await cpuMsOf(proc)) - cpuBefore) * 1000) / messages;
+    return { msgsPerSec: messages / seconds, cpuUsPerMsg, ...(await memoryOf(proc)) };
   } finally {
     await proc?.stop();
     await deleteQueues(queue);
@@ -176,10 +183,12 @@ async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRu
       { line: 'attached' },
     );
     const started = performance.now();
+    const cpuBefore = await cpuMsOf(proc);
     const { lines } = proc;
     await until(() => lines.includes('done'), 600_000);
     const seconds = (performance.now() - started) / 1000;
-    return { msgsPerSec: messages / seconds, ...(await memoryOf(proc)) };
+    const cpuUsPerMsg = (((await cpuMsOf(proc)) - cpuBefore) * 1000) / messages;
+    return { msgsPerSec: messages / seconds, cpuUsPerMsg, ...(await memoryOf(proc)) };
   } finally {
     await proc?.stop();
     await deleteQueues(queue);
@@ -336,6 +345,14 @@ async function memoryOf(proc: BenchProcess): Promise<{ rssMiB: number; peakRssMi
   return { rssMiB: mib('VmRSS'), peakRssMiB: mib('VmHWM') };
 }
 
+/** User + system CPU time the process used so far, ms (from /proc; clock ticks of 10 ms). */
+async function cpuMsOf(proc: BenchProcess): Promise<number> {
+  const stat = await readFile(`/proc/${String(proc.child.pid)}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -366,8 +383,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stdout.write(
       [
         `backlog of ${f(messages)} notifications, prefetch 500, median of ${values.rounds} rounds`,
-        `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
-        `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
+        `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  ${c.ours.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
+        `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  ${c.raw.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
         `ratio                      ${c.ratio.toFixed(2)}`,
         `per round (ours/raw)       ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
         `e2e VIP read 200 -> offer  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +

@@ -36,7 +36,8 @@ void describe('scenario 3: kill -9 of the accountservice mid-stream, restarted',
       const killed = Date.now();
       // restart() is kill -9 then a fresh process on the same port and data_dir, awaited until healthy.
       await l.restart(l.accountservice);
-      recoveryMs = (await waitAllUp(l.all(), 10_000)) + (Date.now() - killed);
+      await waitAllUp(l.all(), 10_000);
+      recoveryMs = Date.now() - killed;
       await moreVipReads(load, 600);
     } finally {
       stats = await load.stop();

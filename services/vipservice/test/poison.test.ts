@@ -52,7 +52,10 @@ void describe('poison messages on vip_queue', () => {
 
     const messages = BAD.flatMap((body, i) => [
       { body, options: { messageId: `bad-${i}` } },
-      { body: `{"accountId":"10001","readAt":"2024-05-01T10:00:0${i}Z"}`, options: { messageId: `good-${i}` } },
+      {
+        body: `{"accountId":"10001","readAt":"2024-05-01T10:00:0${i}Z"}`,
+        options: { messageId: `good-${i}` },
+      },
     ]);
     await sendRaw(queue, messages);
     await waitForReady(`${queue}.dlq`, BAD.length);

@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { plainChannel } from '../../../test/support/broker.js';
 import type { RunningService } from '../../../test/support/processes.js';
 import { freePort, startService, waitUntil } from '../../../test/support/processes.js';
 import { publishNotifications } from './support/publish.js';
@@ -23,6 +26,7 @@ void describe('the vipservice process', () => {
   let dir: string;
   let cleanup: () => void;
   const queues: string[] = [];
+  const exchanges: string[] = [];
   const running: RunningService[] = [];
 
   before(() => {
@@ -31,6 +35,9 @@ void describe('the vipservice process', () => {
   after(async () => {
     for (const s of running) await s.kill();
     for (const q of queues) await deleteVipQueue(q);
+    const { connection, channel } = await plainChannel();
+    for (const e of exchanges) await channel.deleteExchange(e).catch(() => undefined);
+    await connection.close().catch(() => undefined);
     cleanup();
   });
 
@@ -56,7 +63,13 @@ void describe('the vipservice process', () => {
     const { status, offer } = await getOffer(service, '10042');
     assert.equal(status, 200);
     assert.ok(offer);
-    assert.deepEqual(Object.keys(offer).sort(), ['accountId', 'createdAt', 'lastReadAt', 'notifications', 'offerId']);
+    assert.deepEqual(Object.keys(offer).sort(), [
+      'accountId',
+      'createdAt',
+      'lastReadAt',
+      'notifications',
+      'offerId',
+    ]);
     assert.equal(offer.accountId, '10042');
     assert.equal(offer.notifications, 1);
     assert.equal(offer.lastReadAt, '2017-02-15T20:06:27.033757223Z');
@@ -87,7 +100,11 @@ void describe('the vipservice process', () => {
       { body: '{"accountId":"10000","readAt":"2024-05-01T10:00:01Z"}', options: { messageId: 'dup-2' } },
       { body, options: { messageId: 'dup-1' } },
     ]);
-    await waitUntil(() => gotMessageLines(service).length === 4, 30_000, () => 'four deliveries');
+    await waitUntil(
+      () => gotMessageLines(service).length === 4,
+      30_000,
+      () => 'four deliveries',
+    );
     // A graceful stop finishes and acks what is in flight: anything left in the queue was never acked.
     assert.equal(await service.stop(), 0);
     assert.equal(await readyIn(queue), 0);
@@ -111,6 +128,49 @@ void describe('the vipservice process', () => {
     running.push(second);
     assert.deepEqual((await getOffer(second, '10007')).offer, before);
     assert.equal(await second.stop(), 0);
+  });
+
+  void it('reloads log_level on a bus refresh addressed to it, and ignores one for the accountservice', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const bus = `springCloudBus.test.vip.${randomUUID().slice(0, 8)}`;
+    exchanges.push(bus);
+    const repo = join(dir, 'config-repo');
+    mkdirSync(repo, { recursive: true });
+    const writeLevel = (level: string): void => {
+      writeFileSync(join(repo, 'vipservice.yml'), `server_name: Vipservice\nlog_level: ${level}\n`);
+    };
+    writeLevel('info');
+    const service = await startVipservice({
+      dataDir: join(dir, 'refresh'),
+      queue,
+      env: { CONFIG_REPO: repo, CONFIG_EVENT_BUS: bus, LOG_LEVEL: '' },
+    });
+    running.push(service);
+
+    writeLevel('debug');
+    const { connection, channel } = await plainChannel();
+    const send = (type: string, destinationService: string): void => {
+      const event = {
+        type,
+        timestamp: Date.now(),
+        originService: 'test',
+        destinationService,
+        id: randomUUID(),
+      };
+      channel.publish(bus, bus, Buffer.from(JSON.stringify(event)), { contentType: 'application/json' });
+    };
+    // Handled in order: the first is not addressed to the vipservice, the second is.
+    send('RefreshRemoteApplicationEvent', 'accountservice:**');
+    send('RefreshRemoteApplicationEvent', 'vipservice:**');
+    await service.waitForLine('bus refresh applied');
+    // Debug lines now show: another event type is ignored with one.
+    send('AckRemoteApplicationEvent', '**');
+    await service.waitForLine('not a refresh');
+    await channel.close();
+    await connection.close();
+    assert.equal(service.lines.filter((l) => l.includes('bus refresh applied')).length, 1);
+    assert.equal(await service.stop(), 0);
   });
 
   void it('exits non-zero with one line, and no password, when the broker cannot be reached', async () => {

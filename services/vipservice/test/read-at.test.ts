@@ -24,6 +24,12 @@ void describe('readAt', () => {
     assert.equal(parseReadAt('2024-05-01T12:30:00.000001+02:30')?.iso, '2024-05-01T10:00:00.000001Z');
     assert.equal(parseReadAt('2024-01-01T00:30:00-01:00')?.iso, '2024-01-01T01:30:00Z');
     assert.equal(parseReadAt('2024-12-31T23:30:00-01:00')?.iso, '2025-01-01T00:30:00Z');
+    assert.equal(parseReadAt('2024-02-29T23:00:00-01:00')?.iso, '2024-03-01T00:00:00Z');
+    assert.equal(
+      parseReadAt('0050-06-01T00:00:00Z')?.epochSeconds,
+      Date.parse('0050-06-01T00:00:00Z') / 1000,
+    );
+    assert.equal(parseReadAt('9999-12-31T23:30:00-01:00'), undefined);
   });
 
   void it('refuses what is neither form, or a date that does not exist', () => {
@@ -32,6 +38,9 @@ void describe('readAt', () => {
       'yesterday',
       '2017-02-15',
       '2017-02-30T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2017-04-31T00:00:00Z',
+      '2017-02-00T00:00:00Z',
       '2017-13-01T00:00:00Z',
       '2017-02-15T24:00:00Z',
       '2017-02-15T20:06:27',

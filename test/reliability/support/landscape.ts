@@ -16,7 +16,7 @@ export interface LandscapeOptions {
   readonly vipservices?: number;
   /** Start a configserver on the same bus; the other services then load their configuration from it. */
   readonly configserver?: { readonly repoDir?: string; readonly env?: Record<string, string> };
-  /** Extra environment of every accountservice and vipservice. */
+  /** Extra environment of every accountservice and vipservice; an empty value removes a variable. */
   readonly env?: Record<string, string>;
 }
 
@@ -41,8 +41,11 @@ export interface Landscape {
   kill(service: RunningService): Promise<void>;
   /** SIGTERM, marked as intended; resolves with the exit code. */
   stop(service: RunningService): Promise<number | null>;
-  /** Starts the service again on its port with its environment (replacing it); resolves once healthy. */
-  restart(service: RunningService): Promise<RunningService>;
+  /**
+   * Kill -9, then the service again on its port with its environment (replacing it); resolves once it
+   * answers 200 on /health, which must happen within `timeoutMs` of the new process being spawned.
+   */
+  restart(service: RunningService, timeoutMs?: number): Promise<RunningService>;
   /** Processes that exited although no one asked them to ("name:port exited with code"). */
   unexpectedExits(): readonly string[];
   /** Stops everything, deletes the queues and the bus exchange, removes the data folder. Safe to call twice. */
@@ -64,8 +67,8 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   const intended = new Set<RunningService>();
   const exits: string[] = [];
 
-  const launch = async (spec: Spec): Promise<RunningService> => {
-    const service = await startService(spec.name, { port: spec.port, env: spec.env, timeoutMs: 30_000 });
+  const launch = async (spec: Spec, timeoutMs = 30_000): Promise<RunningService> => {
+    const service = await startService(spec.name, { port: spec.port, env: spec.env, timeoutMs });
     specs.set(service, spec);
     started.push(service);
     void service.exited.then((code) => {
@@ -91,16 +94,16 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       configserver = await launch({
         name: 'configserver',
         port: await freePort(),
-        env: {
+        env: withoutEmpty({
           AMQP_SERVER_URL: BROKER_URL,
           CONFIG_EVENT_BUS: bus,
           LOG_FORMAT: 'json',
           ...(options.configserver.repoDir ? { CONFIG_REPO: options.configserver.repoDir } : {}),
           ...options.configserver.env,
-        },
+        }),
       });
     }
-    const env: Record<string, string> = {
+    const env: Record<string, string> = withoutEmpty({
       DATA_DIR: dataDir,
       VIP_QUEUE: queue,
       CONFIG_EVENT_BUS: bus,
@@ -109,7 +112,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       LOG_LEVEL: 'info',
       ...(configserver ? { CONFIG_SERVER_URL: configserver.baseUrl } : {}),
       ...options.env,
-    };
+    });
     const vipCount = options.vipservices ?? 1;
     const ports = await Promise.all(Array.from({ length: vipCount + 1 }, () => freePort()));
     const [accountPort = 0, ...vipPorts] = ports;
@@ -148,12 +151,12 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       intended.add(service);
       return service.stop();
     },
-    async restart(service) {
+    async restart(service, timeoutMs = 10_000) {
       const spec = specs.get(service);
       if (!spec) throw new Error(`not a service of this landscape: ${service.name}:${service.port}`);
       intended.add(service);
       await service.kill();
-      const fresh = await launch(spec);
+      const fresh = await launch(spec, timeoutMs);
       if (current.accountservice === service) current.accountservice = fresh;
       if (current.configserver === service) current.configserver = fresh;
       const i = vipservices.indexOf(service);
@@ -192,4 +195,8 @@ async function deleteExchange(exchange: string): Promise<void> {
   } finally {
     await connection.close().catch(() => undefined);
   }
+}
+
+function withoutEmpty(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }

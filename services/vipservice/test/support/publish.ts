@@ -9,7 +9,10 @@ import { vipNotificationType } from '../../src/messages.js';
  * broker confirmed them all.
  */
 export async function publishNotifications(queue: string, count: number, accountId = '10000'): Promise<void> {
-  const transport = await connectAmqp({ url: BROKER_URL, connectionName: `vipservice-test-publisher:${randomUUID()}` });
+  const transport = await connectAmqp({
+    url: BROKER_URL,
+    connectionName: `vipservice-test-publisher:${randomUUID()}`,
+  });
   try {
     const publisher = transport.createPublisher();
     const type = vipNotificationType(queue);

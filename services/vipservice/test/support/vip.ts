@@ -14,7 +14,10 @@ export function uniqueVipQueue(): string {
   return `vip_queue.test.vip.${randomUUID().slice(0, 8)}`;
 }
 
-/** The vipservice as a real process on a free port, with its own data_dir and queue. */
+/**
+ * The vipservice as a real process on a free port, with its own data_dir and queue. A variable given as ''
+ * in `env` is left unset (e.g. LOG_LEVEL, to let the configuration decide).
+ */
 export async function startVipservice(options: {
   dataDir: string;
   queue: string;
@@ -22,20 +25,24 @@ export async function startVipservice(options: {
   env?: Record<string, string>;
   waitHealthy?: boolean;
 }): Promise<RunningService> {
+  const env: Record<string, string> = {
+    DATA_DIR: options.dataDir,
+    VIP_QUEUE: options.queue,
+    AMQP_SERVER_URL: BROKER_URL,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+    ...options.env,
+  };
   return startService('vipservice', {
     port: options.port ?? (await freePort()),
     waitHealthy: options.waitHealthy ?? true,
-    env: {
-      DATA_DIR: options.dataDir,
-      VIP_QUEUE: options.queue,
-      AMQP_SERVER_URL: BROKER_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
-      ...options.env,
-    },
+    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
   });
 }
 
-export async function getOffer(service: RunningService, accountId: string): Promise<{ status: number; offer?: Offer }> {
+export async function getOffer(
+  service: RunningService,
+  accountId: string,
+): Promise<{ status: number; offer?: Offer }> {
   const res = await fetch(`${service.baseUrl}/offers/${accountId}`, { signal: AbortSignal.timeout(5000) });
   if (res.status !== 200) {
     await res.arrayBuffer();
@@ -110,7 +117,8 @@ export async function sendRaw(
   const { connection } = await plainChannel();
   try {
     const ch = await connection.createConfirmChannel();
-    for (const { body, options } of bodies) ch.sendToQueue(queue, Buffer.from(body), { persistent: true, ...options });
+    for (const { body, options } of bodies)
+      ch.sendToQueue(queue, Buffer.from(body), { persistent: true, ...options });
     await ch.waitForConfirms();
   } finally {
     await connection.close().catch(() => undefined);

@@ -1,0 +1,152 @@
+// Scenario 6: a poison flood. A plain AMQP client (amqplib, no @goblog code) puts 1,000 malformed messages
+// on the vipservice's queue while valid notifications keep flowing. Every one of them must end up in
+// `<queue>.dlq` with its reason, every valid notification must be counted exactly once, and the consumer
+// must go quiet afterwards (no redelivery loop burning CPU).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { plainChannel, queueDepth } from '../support/broker.ts';
+import { waitUntil } from '../support/processes.ts';
+import {
+  assertExactlyOnce,
+  assertNoUnexpectedExit,
+  cpuSeconds,
+  duplicatesAbsorbed,
+  metric,
+  settle,
+  waitAllUp,
+} from './support/checks.ts';
+import { reportFigures } from './support/figures.ts';
+import { startLandscape, type Landscape } from './support/landscape.ts';
+import { startLoad, type LoadStats } from './support/load.ts';
+import { moreVipReads } from './support/traffic.ts';
+
+const POISON = 1000;
+const QUIET_MS = 3000;
+
+/** Kinds of garbage: not JSON, JSON of the wrong shape, wrong types, oversized, binary, deeply nested. */
+const KINDS: readonly (() => Buffer)[] = [
+  () => Buffer.from('not json at all'),
+  () => Buffer.alloc(0),
+  () => Buffer.from('{"accountId":"10000"'),
+  () => Buffer.from('{"accountId":"10000"}'),
+  () => Buffer.from('{"accountId":10000,"readAt":"2024-05-01T10:00:00Z"}'),
+  () => Buffer.from('{"accountId":"10000","readAt":"yesterday"}'),
+  () => Buffer.from('{"accountId":"10000","readAt":"2017-02-30 20:06:27 +0000 UTC"}'),
+  () => Buffer.from('null'),
+  () => Buffer.from('[]'),
+  () => Buffer.from('"10000"'),
+  () => randomBytes(64),
+  () => Buffer.from(`{"accountId":"${'1'.repeat(50)}","readAt":"2024-05-01T10:00:00Z"}`),
+  () => Buffer.from(`{"accountId":"10000","readAt":"${'9'.repeat(64 * 1024)}"}`),
+  () => Buffer.from(`${'['.repeat(5000)}${']'.repeat(5000)}`),
+  () => Buffer.from('{"__proto__":{"polluted":true},"accountId":"10000","readAt":"never"}'),
+  () => Buffer.from('\uFEFF{"accountId":"10000","readAt":"2024-05-01T10:00:00Z"'),
+];
+
+void describe('scenario 6: poison flood of 1,000 malformed messages from a plain client', () => {
+  let landscape: Landscape | undefined;
+
+  before(async () => {
+    landscape = await startLandscape({ label: 'poison-flood' });
+  });
+  after(async () => {
+    await landscape?.close();
+  });
+
+  void it('parks all 1,000 in the dlq with a reason, counts valid ones exactly, and goes quiet', async (t) => {
+    const l = landscape as Landscape;
+    const vipservice = l.vipservices[0];
+    assert.ok(vipservice?.child.pid);
+    const dlq = `${l.queue}.dlq`;
+    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+    const sent: Buffer[] = [];
+    let stats: LoadStats;
+    let parkedMs: number;
+    try {
+      await moreVipReads(load, 300);
+      const flooding = Date.now();
+      const { connection } = await plainChannel();
+      try {
+        const channel = await connection.createConfirmChannel();
+        // The queue as any plain client declares it: must be equivalent to the service's declaration.
+        await channel.assertQueue(l.queue, { durable: true });
+        for (let i = 0; i < POISON; i++) {
+          const body = (KINDS[i % KINDS.length] as () => Buffer)();
+          sent.push(body);
+          // Every other message carries properties a publisher might set; the rest none at all, as Go's did.
+          const options = i % 2 === 0 ? { persistent: true, messageId: `poison-${i}`, contentType: 'application/json' } : {};
+          channel.sendToQueue(l.queue, body, options);
+        }
+        await channel.waitForConfirms();
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+      let parkedSoFar: number | undefined;
+      await waitUntil(
+        async () => (parkedSoFar = await queueDepth(dlq)) === POISON,
+        60_000,
+        () => `${POISON} messages in ${dlq} (has ${String(parkedSoFar)})`,
+      );
+      parkedMs = Date.now() - flooding;
+      await moreVipReads(load, 300);
+    } finally {
+      stats = await load.stop();
+    }
+
+    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+    assertExactlyOnce(stats, notifications);
+    assert.equal(notifications, stats.vip200);
+    assert.deepEqual(stats.otherStatuses, {});
+    assert.deepEqual(stats.noAnswer, {});
+
+    // Quiet now: nothing is consumed any more (no redelivery loop) and the process is not spinning.
+    const pid = vipservice.child.pid;
+    const consumedBefore = await metric(vipservice, 'messaging_consumed_total');
+    const cpuBefore = await cpuSeconds(pid);
+    await delay(QUIET_MS); // the observation window itself, not a wait for work
+    const cpuQuiet = (await cpuSeconds(pid)) - cpuBefore;
+    assert.equal(await metric(vipservice, 'messaging_consumed_total'), consumedBefore, 'no message consumed while quiet');
+    assert.ok(cpuQuiet < (QUIET_MS / 1000) * 0.5, `vipservice used ${cpuQuiet} s of CPU in ${QUIET_MS} ms of quiet`);
+    await waitAllUp(l.all(), 10_000);
+
+    // Exactly the 1,000 poison messages are parked (no valid one), each with the reason in its headers.
+    assert.equal(await queueDepth(dlq), POISON);
+    const parked = await takeAll(dlq);
+    assert.deepEqual(parked.map((m) => m.body.toString('hex')).sort(), sent.map((b) => b.toString('hex')).sort());
+    for (const m of parked) {
+      assert.equal(m.headers['x-death-reason'], 'invalid-message');
+      assert.equal(m.headers['x-original-queue'], l.queue);
+      assert.equal(typeof m.headers['x-error'], 'string');
+    }
+    assertNoUnexpectedExit(l);
+    await reportFigures(t, 'poison flood 1,000', {
+      sent: stats.sent,
+      vip200: stats.vip200,
+      counted: notifications,
+      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+      poisonSent: POISON,
+      parked: parked.length,
+      floodToAllParkedMs: parkedMs,
+      cpuSecondsInQuiet: cpuQuiet,
+      quietMs: QUIET_MS,
+      drainMs,
+    });
+  });
+});
+
+async function takeAll(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown> }[]> {
+  const { connection, channel } = await plainChannel();
+  try {
+    const out: { body: Buffer; headers: Record<string, unknown> }[] = [];
+    for (;;) {
+      const msg = await channel.get(queue, { noAck: true });
+      if (msg === false) return out;
+      const headers = (msg.properties as { headers?: Record<string, unknown> }).headers ?? {};
+      out.push({ body: msg.content, headers });
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
