@@ -24,7 +24,7 @@ import type { Row } from './lib/report.ts';
 import { median, percentile } from './lib/stats.ts';
 
 const ACCOUNT = '10000';
-const POLL_MS = 20;
+const POLL_MS = 5;
 
 export interface VipConsumeOptions {
   /** Notifications in the backlog of each run. Default 50 000. */
@@ -128,6 +128,11 @@ export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<
   };
 }
 
+/**
+ * Both consumers are timed over the same window, from the moment the first tenth of the backlog has been
+ * consumed to the moment all of it is (recorded, for the vipservice), so that process startup and JIT warm-up
+ * stay out of the figure whatever the backlog size.
+ */
 async function consumeWithVipservice(
   messages: number,
   prefetch: number,
@@ -136,11 +141,13 @@ async function consumeWithVipservice(
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
   const port = 16868;
+  const warm = Math.max(1, Math.floor(messages / 10));
   let proc: BenchProcess | undefined;
   try {
     await fillBacklog(queue, messages);
-    // Ready when its consumer is attached: from then on it works through the backlog. Below info that line
-    // is not logged and /health (UP once consuming) stands in, a few ms late, in the vipservice's favour.
+    // It consumes as soon as its consumer is attached, before it listens on HTTP: the start of the window is
+    // its `Got a message:` lines (log_level info, as deployed); below info, /health stands in (later, so in
+    // the vipservice's favour).
     const verbose = ['info', 'debug', 'trace'].includes(logLevel);
     proc = await startProcess(
       ['services/vipservice/dist/main.js'],
@@ -154,17 +161,36 @@ async function consumeWithVipservice(
       },
       verbose ? { line: 'consumer attached' } : { url: `http://127.0.0.1:${port}/health` },
     );
-    const started = performance.now();
-    const cpuBefore = await cpuMsOf(proc);
     const url = `http://127.0.0.1:${port}/offers/${ACCOUNT}`;
-    await until(async () => {
+    const recorded = async (): Promise<number> => {
       const res = await fetch(url).catch(() => undefined);
-      if (res?.status !== 200) return false;
-      return ((await res.json()) as { notifications: number }).notifications >= messages;
-    }, 600_000);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuUsPerMsg = (((await cpuMsOf(proc)) - cpuBefore) * 1000) / messages;
-    return { msgsPerSec: messages / seconds, cpuUsPerMsg, ...(await memoryOf(proc)) };
+      if (res?.status !== 200) return 0;
+      return ((await res.json()) as { notifications: number }).notifications;
+    };
+    let started = performance.now();
+    let cpuBefore = await cpuMsOf(proc);
+    let measured = messages;
+    let ended: number;
+    let cpuAfter: number;
+    if (verbose) {
+      // Timed by its log lines (one per notification, just before its commit): it may still be starting its
+      // HTTP server while it consumes, and /offers would only answer then.
+      const got = lineCounter(proc.lines, 'Got a message:');
+      await until(() => got() >= warm, 600_000);
+      started = performance.now();
+      cpuBefore = await cpuMsOf(proc);
+      await until(() => got() >= messages, 600_000);
+      ended = performance.now();
+      cpuAfter = await cpuMsOf(proc);
+      measured = messages - warm;
+      await until(async () => (await recorded()) >= messages, 600_000); // and all of them were recorded
+    } else {
+      await until(async () => (await recorded()) >= messages, 600_000);
+      ended = performance.now();
+      cpuAfter = await cpuMsOf(proc);
+    }
+    const cpuUsPerMsg = ((cpuAfter - cpuBefore) * 1000) / measured;
+    return { msgsPerSec: measured / ((ended - started) / 1000), cpuUsPerMsg, ...(await memoryOf(proc)) };
   } finally {
     await proc?.stop();
     await deleteQueues(queue);
@@ -174,35 +200,47 @@ async function consumeWithVipservice(
 
 async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRun> {
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
+  const warm = Math.max(1, Math.floor(messages / 10));
   let proc: BenchProcess | undefined;
   try {
     await fillBacklog(queue, messages);
     proc = await startProcess(
-      ['--input-type=module', '-e', RAW_CONSUMER, queue, String(messages), String(prefetch)],
+      ['--input-type=module', '-e', RAW_CONSUMER, queue, String(messages), String(prefetch), String(warm)],
       { AMQP_SERVER_URL: BROKER_URL },
       { line: 'attached' },
     );
+    const { lines } = proc;
+    await until(() => lines.includes('warm'), 600_000);
     const started = performance.now();
     const cpuBefore = await cpuMsOf(proc);
-    const { lines } = proc;
     await until(() => lines.includes('done'), 600_000);
     const seconds = (performance.now() - started) / 1000;
-    const cpuUsPerMsg = (((await cpuMsOf(proc)) - cpuBefore) * 1000) / messages;
-    return { msgsPerSec: messages / seconds, cpuUsPerMsg, ...(await memoryOf(proc)) };
+    const cpuUsPerMsg = (((await cpuMsOf(proc)) - cpuBefore) * 1000) / (messages - warm);
+    return { msgsPerSec: (messages - warm) / seconds, cpuUsPerMsg, ...(await memoryOf(proc)) };
   } finally {
     await proc?.stop();
     await deleteQueues(queue);
   }
 }
 
+/** Counts the lines containing `text` so far, reading only the new ones at each call. */
+function lineCounter(lines: readonly string[], text: string): () => number {
+  let read = 0;
+  let count = 0;
+  return () => {
+    for (; read < lines.length; read++) if (lines[read]?.includes(text)) count++;
+    return count;
+  };
+}
+
 /**
  * The ceiling: a consumer that acks each message and does nothing else, as a plain node program (no tsx, no
- * workspace packages loaded), so that its RSS is amqplib's alone. Prints `attached`, then `done`.
- * argv: queue, count, prefetch.
+ * workspace packages loaded), so that its RSS is amqplib's alone. Prints `attached`, `warm` after the first
+ * `warm` messages, then `done`. argv: queue, count, prefetch, warm.
  */
 const RAW_CONSUMER = `
 import amqplib from 'amqplib';
-const [queue, count, prefetch] = process.argv.slice(1);
+const [queue, count, prefetch, warm] = process.argv.slice(1);
 const connection = await amqplib.connect(process.env.AMQP_SERVER_URL);
 const channel = await connection.createChannel();
 await channel.prefetch(Number(prefetch));
@@ -210,7 +248,8 @@ let seen = 0;
 await channel.consume(queue, (msg) => {
   if (msg === null) return;
   channel.ack(msg);
-  if (++seen === Number(count)) process.stdout.write('done\\n');
+  if (++seen === Number(warm)) process.stdout.write('warm\\n');
+  if (seen === Number(count)) process.stdout.write('done\\n');
 });
 process.stdout.write('attached\\n');
 process.once('SIGTERM', () => void connection.close().finally(() => process.exit(0)));

@@ -10,6 +10,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -24,38 +25,42 @@ void describe('scenario 3: kill -9 of the accountservice mid-stream, restarted',
     await landscape?.close();
   });
 
-  void it('counts every VIP read answered 200 exactly once, across the crash', async (t) => {
-    const l = landscape as Landscape;
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-    let stats: LoadStats;
-    let recoveryMs: number;
-    let answeredBeforeKill: number;
-    try {
-      await moreVipReads(load, 600);
-      answeredBeforeKill = load.stats().vip200;
-      const killed = Date.now();
-      // restart() is kill -9 then a fresh process on the same port and data_dir, awaited until healthy.
-      await l.restart(l.accountservice);
-      await waitAllUp(l.all(), 10_000);
-      recoveryMs = Date.now() - killed;
-      await moreVipReads(load, 600);
-    } finally {
-      stats = await load.stop();
-    }
+  void it(
+    'counts every VIP read answered 200 exactly once, across the crash',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+      let stats: LoadStats;
+      let recoveryMs: number;
+      let answeredBeforeKill: number;
+      try {
+        await moreVipReads(load, 600);
+        answeredBeforeKill = load.stats().vip200;
+        const killed = Date.now();
+        // restart(): kill -9, then a fresh process on the same port and data_dir, UP within 10 s of its spawn.
+        await l.restart(l.accountservice);
+        await waitAllUp(l.all(), 10_000);
+        recoveryMs = Date.now() - killed;
+        await moreVipReads(load, 600);
+      } finally {
+        stats = await load.stop();
+      }
 
-    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.ok(stats.vip200 > answeredBeforeKill, 'reads were answered after the restart');
-    assertNoUnexpectedExit(l);
-    await reportFigures(t, 'kill -9 accountservice', {
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-      inFlightAtKill: stats.vipNoAnswer,
-      refusedWhileDown: stats.vipRefused,
-      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-      killToUpMs: recoveryMs,
-      drainMs,
-    });
-  });
+      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.ok(stats.vip200 > answeredBeforeKill, 'reads were answered after the restart');
+      assertNoUnexpectedExit(l);
+      await reportFigures(t, 'kill -9 accountservice', {
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+        inFlightAtKill: stats.vipNoAnswer,
+        refusedWhileDown: stats.vipRefused,
+        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+        killToUpMs: recoveryMs,
+        drainMs,
+      });
+    },
+  );
 });

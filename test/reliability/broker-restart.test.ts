@@ -16,6 +16,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -33,60 +34,66 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
     await landscape?.close();
   });
 
-  void it('answers every VIP read 200, counts each exactly once, and is UP within 10 s of each restart', async (t) => {
-    const l = landscape as Landscape;
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-    const recoveryMs: number[] = [];
-    const stopAppMs: number[] = [];
-    const startAppMs: number[] = [];
-    let stats: LoadStats;
-    try {
-      for (let round = 0; round < 2; round++) {
+  void it(
+    'answers every VIP read 200, counts each exactly once, and is UP within 10 s of each restart',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+      const recoveryMs: number[] = [];
+      const stopAppMs: number[] = [];
+      const startAppMs: number[] = [];
+      let stats: LoadStats;
+      try {
+        for (let round = 0; round < 2; round++) {
+          await moreVipReads(load, 300);
+          const stopping = Date.now();
+          await stopBroker();
+          stopAppMs.push(Date.now() - stopping);
+          // While the broker is away every service says so on /health; the outage itself lasts OUTAGE_MS.
+          const downSeen = new Set<string>();
+          await Promise.all([
+            delay(OUTAGE_MS),
+            waitUntil(
+              async () => {
+                for (const s of l.all())
+                  if ((await health(s)).status === 503) downSeen.add(`${s.name}:${s.port}`);
+                return downSeen.size === l.all().length;
+              },
+              OUTAGE_MS,
+              () => `every service DOWN while the broker is stopped (seen: ${[...downSeen].join(', ')})`,
+            ),
+          ]);
+          const starting = Date.now();
+          await startBroker();
+          startAppMs.push(Date.now() - starting);
+          recoveryMs.push(await waitAllUp(l.all(), 10_000));
+        }
         await moreVipReads(load, 300);
-        const stopping = Date.now();
-        await stopBroker();
-        stopAppMs.push(Date.now() - stopping);
-        // While the broker is away every service says so on /health; the outage itself lasts OUTAGE_MS.
-        const downSeen = new Set<string>();
-        await Promise.all([
-          delay(OUTAGE_MS),
-          waitUntil(
-            async () => {
-              for (const s of l.all()) if ((await health(s)).status === 503) downSeen.add(`${s.name}:${s.port}`);
-              return downSeen.size === l.all().length;
-            },
-            OUTAGE_MS,
-            () => `every service DOWN while the broker is stopped (seen: ${[...downSeen].join(', ')})`,
-          ),
-        ]);
-        const starting = Date.now();
-        await startBroker();
-        startAppMs.push(Date.now() - starting);
-        recoveryMs.push(await waitAllUp(l.all(), 10_000));
+      } finally {
+        stats = await load.stop();
       }
-      await moreVipReads(load, 300);
-    } finally {
-      stats = await load.stop();
-    }
 
-    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.equal(notifications, stats.vip200);
-    // The outbox answers VIP reads while the broker is away: nothing but 200s.
-    assert.deepEqual(stats.otherStatuses, {});
-    assert.deepEqual(stats.noAnswer, {});
-    assertNoUnexpectedExit(l);
-    for (const s of l.all()) assert.ok(reconnects(s) >= 2, `${s.name}:${s.port} reconnected ${reconnects(s)} times`);
-    await reportFigures(t, 'broker restart x2', {
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-      recoveryMs,
-      stopAppMs,
-      startAppMs,
-      drainMs,
-      ratePerSecond: Math.round((stats.sent * 1000) / stats.durationMs),
-    });
-  });
+      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.equal(notifications, stats.vip200);
+      // The outbox answers VIP reads while the broker is away: nothing but 200s.
+      assert.deepEqual(stats.otherStatuses, {});
+      assert.deepEqual(stats.noAnswer, {});
+      assertNoUnexpectedExit(l);
+      for (const s of l.all())
+        assert.ok(reconnects(s) >= 2, `${s.name}:${s.port} reconnected ${reconnects(s)} times`);
+      await reportFigures(t, 'broker restart x2', {
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+        recoveryMs,
+        stopAppMs,
+        startAppMs,
+        drainMs,
+        ratePerSecond: Math.round((stats.sent * 1000) / stats.durationMs),
+      });
+    },
+  );
 });

@@ -21,6 +21,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -37,7 +38,9 @@ void describe('scenario 5: configserver down for 10 s', () => {
 
   before(async () => {
     repo = tempConfigRepo({
-      files: { 'accountservice.yml': `server_name: Accountservice\nvip_account_ids: ["10000", "${CONFIGURED_VIP}"]\n` },
+      files: {
+        'accountservice.yml': `server_name: Accountservice\nvip_account_ids: ["10000", "${CONFIGURED_VIP}"]\n`,
+      },
     });
     landscape = await startLandscape({ label: 'configserver-down', configserver: { repoDir: repo.dir } });
     spareDir = await mkdtemp(join(tmpdir(), 'goblog-configserver-down-late-'));
@@ -48,85 +51,91 @@ void describe('scenario 5: configserver down for 10 s', () => {
     if (spareDir) await rm(spareDir, { recursive: true, force: true });
   });
 
-  void it('running services keep their last good configuration; a service started meanwhile fails clearly', async (t) => {
-    const l = landscape as Landscape;
-    const configserver = l.configserver;
-    assert.ok(configserver);
-    const [accountservice, vipservice] = [l.accountservice, l.vipservices[0]];
-    assert.ok(vipservice);
-    const nonVipIds = Array.from({ length: 99 }, (_, i) => String(10001 + i)).filter((id) => id !== CONFIGURED_VIP);
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl, nonVipIds });
-    let stats: LoadStats;
-    let lateStart: { code: number | null; line: string; ms: number };
-    let recoveryMs: number;
-    let outageMs: number;
-    const notUp: string[] = [];
-    try {
-      await moreVipReads(load, 300);
-      await l.kill(configserver);
-      const down = Date.now();
-      // A service started now cannot load its configuration. It runs alongside the checks below; the
-      // outage lasts at least OUTAGE_MS and until that service has given up, so the outcome is certain.
-      const late = startWithoutConfigserver(configserver.baseUrl, spareDir ?? '', l.queue);
+  void it(
+    'running services keep their last good configuration; a service started meanwhile fails clearly',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const configserver = l.configserver;
+      assert.ok(configserver);
+      const [accountservice, vipservice] = [l.accountservice, l.vipservices[0]];
+      assert.ok(vipservice);
+      const nonVipIds = Array.from({ length: 99 }, (_, i) => String(10001 + i)).filter(
+        (id) => id !== CONFIGURED_VIP,
+      );
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl, nonVipIds });
+      let stats: LoadStats;
+      let lateStart: { code: number | null; line: string; ms: number };
+      let recoveryMs: number;
+      let outageMs: number;
+      const notUp: string[] = [];
+      try {
+        await moreVipReads(load, 300);
+        await l.kill(configserver);
+        const down = Date.now();
+        // A service started now cannot load its configuration. It runs alongside the checks below; the
+        // outage lasts at least OUTAGE_MS and until that service has given up, so the outcome is certain.
+        const late = startWithoutConfigserver(configserver.baseUrl, spareDir ?? '', l.queue);
 
-      // While it is down: a refresh is asked of everyone (as busrefresh would); it cannot be fetched.
-      await publishRefresh(l.bus);
-      for (const s of [accountservice, vipservice]) {
-        await s.waitForLine('bus refresh rejected, keeping the current configuration', 8000);
+        // While it is down: a refresh is asked of everyone (as busrefresh would); it cannot be fetched.
+        await publishRefresh(l.bus);
+        for (const s of [accountservice, vipservice]) {
+          await s.waitForLine('bus refresh rejected, keeping the current configuration', 8000);
+        }
+        // The last good configuration still holds: 10042 is VIP only because the configserver said so.
+        for (let i = 0; i < CONFIGURED_VIP_READS; i++) {
+          const res = await fetch(`${accountservice.baseUrl}/accounts/${CONFIGURED_VIP}`);
+          await res.arrayBuffer();
+          assert.equal(res.status, 200);
+        }
+        for (const s of [accountservice, vipservice]) {
+          const h = await health(s);
+          if (h.status !== 200) notUp.push(`${s.name} ${h.status}`);
+        }
+        lateStart = await late;
+        const remaining = OUTAGE_MS - (Date.now() - down);
+        if (remaining > 0) await delay(remaining);
+        outageMs = Date.now() - down;
+
+        const back = Date.now();
+        const restarted = await l.restart(configserver);
+        await waitAllUp(l.all(), 10_000);
+        recoveryMs = Date.now() - back;
+        // Refreshes work again: the services fetch from the configserver that came back.
+        const refresh = await fetch(`${restarted.baseUrl}/actuator/busrefresh`, { method: 'POST' });
+        assert.ok(refresh.status < 300, `busrefresh answered ${refresh.status}`);
+        for (const s of [accountservice, vipservice]) await s.waitForLine('bus refresh applied', 10_000);
+        await moreVipReads(load, 300);
+      } finally {
+        stats = await load.stop();
       }
-      // The last good configuration still holds: 10042 is VIP only because the configserver said so.
-      for (let i = 0; i < CONFIGURED_VIP_READS; i++) {
-        const res = await fetch(`${accountservice.baseUrl}/accounts/${CONFIGURED_VIP}`);
-        await res.arrayBuffer();
-        assert.equal(res.status, 200);
-      }
-      for (const s of [accountservice, vipservice]) {
-        const h = await health(s);
-        if (h.status !== 200) notUp.push(`${s.name} ${h.status}`);
-      }
-      lateStart = await late;
-      const remaining = OUTAGE_MS - (Date.now() - down);
-      if (remaining > 0) await delay(remaining);
-      outageMs = Date.now() - down;
 
-      const back = Date.now();
-      await l.restart(configserver);
-      await waitAllUp(l.all(), 10_000);
-      recoveryMs = Date.now() - back;
-      // Refreshes work again: the services fetch from the configserver that came back.
-      const refresh = await fetch(`${l.configserver?.baseUrl ?? ''}/actuator/busrefresh`, { method: 'POST' });
-      assert.ok(refresh.status < 300, `busrefresh answered ${refresh.status}`);
-      for (const s of [accountservice, vipservice]) await s.waitForLine('bus refresh applied', 10_000);
-      await moreVipReads(load, 300);
-    } finally {
-      stats = await load.stop();
-    }
+      assert.deepEqual(notUp, [], 'running services stay UP while the configserver is down');
+      assert.notEqual(lateStart.code, 0, 'a service started without its configserver exits non-zero');
+      assert.match(lateStart.line, /configuration server/);
+      assert.equal(lateStart.line.includes('\n'), false);
 
-    assert.deepEqual(notUp, [], 'running services stay UP while the configserver is down');
-    assert.notEqual(lateStart.code, 0, 'a service started without its configserver exits non-zero');
-    assert.match(lateStart.line, /configuration server/);
-    assert.equal(lateStart.line.includes('\n'), false);
-
-    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.equal(notifications, stats.vip200);
-    assert.deepEqual(stats.otherStatuses, {});
-    assert.deepEqual(stats.noAnswer, {});
-    assert.equal(await notificationsOf(vipservice, CONFIGURED_VIP), CONFIGURED_VIP_READS);
-    assertNoUnexpectedExit(l);
-    await reportFigures(t, 'configserver down 10 s', {
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-      lateStartExitCode: lateStart.code,
-      lateStartExitMs: lateStart.ms,
-      lateStartLine: lateStart.line,
-      outageMs,
-      configserverBackToAllUpMs: recoveryMs,
-      drainMs,
-    });
-  });
+      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.equal(notifications, stats.vip200);
+      assert.deepEqual(stats.otherStatuses, {});
+      assert.deepEqual(stats.noAnswer, {});
+      assert.equal(await notificationsOf(vipservice, CONFIGURED_VIP), CONFIGURED_VIP_READS);
+      assertNoUnexpectedExit(l);
+      await reportFigures(t, 'configserver down 10 s', {
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+        lateStartExitCode: lateStart.code,
+        lateStartExitMs: lateStart.ms,
+        lateStartLine: lateStart.line,
+        outageMs,
+        configserverBackToAllUpMs: recoveryMs,
+        drainMs,
+      });
+    },
+  );
 });
 
 /** A refresh event for every application on the bus, as the configserver's busrefresh would publish it. */

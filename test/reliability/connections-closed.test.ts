@@ -13,6 +13,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -27,39 +28,44 @@ void describe('scenario 2: all connections force-closed, three times, under a st
     await landscape?.close();
   });
 
-  void it('answers every VIP read 200, counts each exactly once, and is UP within 10 s of each close', async (t) => {
-    const l = landscape as Landscape;
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-    const recoveryMs: number[] = [];
-    let stats: LoadStats;
-    try {
-      for (let round = 0; round < 3; round++) {
+  void it(
+    'answers every VIP read 200, counts each exactly once, and is UP within 10 s of each close',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+      const recoveryMs: number[] = [];
+      let stats: LoadStats;
+      try {
+        for (let round = 0; round < 3; round++) {
+          await moreVipReads(load, 300);
+          await closeAllConnections();
+          recoveryMs.push(await waitAllUp(l.all(), 10_000));
+        }
         await moreVipReads(load, 300);
-        await closeAllConnections();
-        recoveryMs.push(await waitAllUp(l.all(), 10_000));
+      } finally {
+        stats = await load.stop();
       }
-      await moreVipReads(load, 300);
-    } finally {
-      stats = await load.stop();
-    }
 
-    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.equal(notifications, stats.vip200);
-    assert.deepEqual(stats.otherStatuses, {});
-    assert.deepEqual(stats.noAnswer, {});
-    assertNoUnexpectedExit(l);
-    // Each close was a real fault: every service lost its connection and reconnected, three times.
-    for (const s of l.all()) assert.ok(reconnects(s) >= 3, `${s.name}:${s.port} reconnected ${reconnects(s)} times`);
-    await reportFigures(t, 'close_all_connections x3', {
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-      recoveryMs,
-      drainMs,
-      reconnects: l.all().map(reconnects),
-      ratePerSecond: Math.round((stats.sent * 1000) / stats.durationMs),
-    });
-  });
+      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.equal(notifications, stats.vip200);
+      assert.deepEqual(stats.otherStatuses, {});
+      assert.deepEqual(stats.noAnswer, {});
+      assertNoUnexpectedExit(l);
+      // Each close was a real fault: every service lost its connection and reconnected, three times.
+      for (const s of l.all())
+        assert.ok(reconnects(s) >= 3, `${s.name}:${s.port} reconnected ${reconnects(s)} times`);
+      await reportFigures(t, 'close_all_connections x3', {
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+        recoveryMs,
+        drainMs,
+        reconnects: l.all().map(reconnects),
+        ratePerSecond: Math.round((stats.sent * 1000) / stats.durationMs),
+      });
+    },
+  );
 });

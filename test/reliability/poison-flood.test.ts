@@ -18,6 +18,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -55,85 +56,102 @@ void describe('scenario 6: poison flood of 1,000 malformed messages from a plain
     await landscape?.close();
   });
 
-  void it('parks all 1,000 in the dlq with a reason, counts valid ones exactly, and goes quiet', async (t) => {
-    const l = landscape as Landscape;
-    const vipservice = l.vipservices[0];
-    assert.ok(vipservice?.child.pid);
-    const dlq = `${l.queue}.dlq`;
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-    const sent: Buffer[] = [];
-    let stats: LoadStats;
-    let parkedMs: number;
-    try {
-      await moreVipReads(load, 300);
-      const flooding = Date.now();
-      const { connection } = await plainChannel();
+  void it(
+    'parks all 1,000 in the dlq with a reason, counts valid ones exactly, and goes quiet',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const vipservice = l.vipservices[0];
+      assert.ok(vipservice?.child.pid);
+      const dlq = `${l.queue}.dlq`;
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+      const sent: Buffer[] = [];
+      let stats: LoadStats;
+      let parkedMs: number;
       try {
-        const channel = await connection.createConfirmChannel();
-        // The queue as any plain client declares it: must be equivalent to the service's declaration.
-        await channel.assertQueue(l.queue, { durable: true });
-        for (let i = 0; i < POISON; i++) {
-          const body = (KINDS[i % KINDS.length] as () => Buffer)();
-          sent.push(body);
-          // Every other message carries properties a publisher might set; the rest none at all, as Go's did.
-          const options = i % 2 === 0 ? { persistent: true, messageId: `poison-${i}`, contentType: 'application/json' } : {};
-          channel.sendToQueue(l.queue, body, options);
+        await moreVipReads(load, 300);
+        const flooding = Date.now();
+        const { connection } = await plainChannel();
+        try {
+          const channel = await connection.createConfirmChannel();
+          // The queue as any plain client declares it: must be equivalent to the service's declaration.
+          await channel.assertQueue(l.queue, { durable: true });
+          for (let i = 0; i < POISON; i++) {
+            const body = (KINDS[i % KINDS.length] as () => Buffer)();
+            sent.push(body);
+            // Every other message carries properties a publisher might set; the rest none at all, as Go's did.
+            const options =
+              i % 2 === 0
+                ? { persistent: true, messageId: `poison-${i}`, contentType: 'application/json' }
+                : {};
+            channel.sendToQueue(l.queue, body, options);
+          }
+          await channel.waitForConfirms();
+        } finally {
+          await connection.close().catch(() => undefined);
         }
-        await channel.waitForConfirms();
+        let parkedSoFar: number | undefined;
+        await waitUntil(
+          async () => (parkedSoFar = await queueDepth(dlq)) === POISON,
+          60_000,
+          () => `${POISON} messages in ${dlq} (has ${String(parkedSoFar)})`,
+        );
+        parkedMs = Date.now() - flooding;
+        await moreVipReads(load, 300);
       } finally {
-        await connection.close().catch(() => undefined);
+        stats = await load.stop();
       }
-      let parkedSoFar: number | undefined;
-      await waitUntil(
-        async () => (parkedSoFar = await queueDepth(dlq)) === POISON,
-        60_000,
-        () => `${POISON} messages in ${dlq} (has ${String(parkedSoFar)})`,
+
+      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.equal(notifications, stats.vip200);
+      assert.deepEqual(stats.otherStatuses, {});
+      assert.deepEqual(stats.noAnswer, {});
+
+      // Quiet now: nothing is consumed any more (no redelivery loop) and the process is not spinning.
+      const pid = vipservice.child.pid;
+      const consumedBefore = await metric(vipservice, 'messaging_consumed_total');
+      const cpuBefore = await cpuSeconds(pid);
+      await delay(QUIET_MS); // the observation window itself, not a wait for work
+      const cpuQuiet = (await cpuSeconds(pid)) - cpuBefore;
+      assert.equal(
+        await metric(vipservice, 'messaging_consumed_total'),
+        consumedBefore,
+        'no message consumed while quiet',
       );
-      parkedMs = Date.now() - flooding;
-      await moreVipReads(load, 300);
-    } finally {
-      stats = await load.stop();
-    }
+      assert.ok(
+        cpuQuiet < (QUIET_MS / 1000) * 0.5,
+        `vipservice used ${cpuQuiet} s of CPU in ${QUIET_MS} ms of quiet`,
+      );
+      await waitAllUp(l.all(), 10_000);
 
-    const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.equal(notifications, stats.vip200);
-    assert.deepEqual(stats.otherStatuses, {});
-    assert.deepEqual(stats.noAnswer, {});
-
-    // Quiet now: nothing is consumed any more (no redelivery loop) and the process is not spinning.
-    const pid = vipservice.child.pid;
-    const consumedBefore = await metric(vipservice, 'messaging_consumed_total');
-    const cpuBefore = await cpuSeconds(pid);
-    await delay(QUIET_MS); // the observation window itself, not a wait for work
-    const cpuQuiet = (await cpuSeconds(pid)) - cpuBefore;
-    assert.equal(await metric(vipservice, 'messaging_consumed_total'), consumedBefore, 'no message consumed while quiet');
-    assert.ok(cpuQuiet < (QUIET_MS / 1000) * 0.5, `vipservice used ${cpuQuiet} s of CPU in ${QUIET_MS} ms of quiet`);
-    await waitAllUp(l.all(), 10_000);
-
-    // Exactly the 1,000 poison messages are parked (no valid one), each with the reason in its headers.
-    assert.equal(await queueDepth(dlq), POISON);
-    const parked = await takeAll(dlq);
-    assert.deepEqual(parked.map((m) => m.body.toString('hex')).sort(), sent.map((b) => b.toString('hex')).sort());
-    for (const m of parked) {
-      assert.equal(m.headers['x-death-reason'], 'invalid-message');
-      assert.equal(m.headers['x-original-queue'], l.queue);
-      assert.equal(typeof m.headers['x-error'], 'string');
-    }
-    assertNoUnexpectedExit(l);
-    await reportFigures(t, 'poison flood 1,000', {
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-      poisonSent: POISON,
-      parked: parked.length,
-      floodToAllParkedMs: parkedMs,
-      cpuSecondsInQuiet: cpuQuiet,
-      quietMs: QUIET_MS,
-      drainMs,
-    });
-  });
+      // Exactly the 1,000 poison messages are parked (no valid one), each with the reason in its headers.
+      assert.equal(await queueDepth(dlq), POISON);
+      const parked = await takeAll(dlq);
+      assert.deepEqual(
+        parked.map((m) => m.body.toString('hex')).sort(),
+        sent.map((b) => b.toString('hex')).sort(),
+      );
+      for (const m of parked) {
+        assert.equal(m.headers['x-death-reason'], 'invalid-message');
+        assert.equal(m.headers['x-original-queue'], l.queue);
+        assert.equal(typeof m.headers['x-error'], 'string');
+      }
+      assertNoUnexpectedExit(l);
+      await reportFigures(t, 'poison flood 1,000', {
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+        poisonSent: POISON,
+        parked: parked.length,
+        floodToAllParkedMs: parkedMs,
+        cpuSecondsInQuiet: cpuQuiet,
+        quietMs: QUIET_MS,
+        drainMs,
+      });
+    },
+  );
 });
 
 async function takeAll(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown> }[]> {

@@ -13,9 +13,15 @@ import { createTextEncryptor } from '@goblog/config';
 import { freePort, startService, withTimeout } from '../support/processes.ts';
 import type { RunningService, ServiceName } from '../support/processes.ts';
 import { tempConfigRepo, type TempRepo } from '../../services/configserver/test/helpers.ts';
-import { closeConnectionsOf, createBrokerUser, deleteBrokerUser, type BrokerUser } from './support/broker-user.ts';
+import {
+  closeConnectionsOf,
+  createBrokerUser,
+  deleteBrokerUser,
+  type BrokerUser,
+} from './support/broker-user.ts';
 import { assertExactlyOnce, assertNoUnexpectedExit, settle, waitAllUp } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
+import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -72,148 +78,171 @@ void describe('scenario 8: secrets stay out of every log line; admin endpoints n
     if (user) await deleteBrokerUser(user.name);
   });
 
-  void it('refuses admin endpoints without valid credentials, and keeps /health open', async () => {
-    const configserver = (landscape as Landscape).configserver;
-    assert.ok(configserver);
-    const admin: [string, string][] = [
-      ['POST', '/actuator/busrefresh'],
-      ['POST', '/actuator/busrefresh/accountservice:**'],
-      ['POST', '/encrypt'],
-      ['POST', '/decrypt'],
-      ['POST', '/monitor'],
-      ['GET', '/accountservice/dev'],
-      ['GET', '/vipservice/dev/main'],
-      ['GET', '/accountservice-dev.yml'],
-      ['GET', '/metrics'],
-    ];
-    const wrong = [undefined, basic(ADMIN.user, WRONG_PASSWORD), basic('someone', ADMIN.password), 'Bearer x'];
-    for (const [method, path] of admin) {
-      for (const authorization of wrong) {
-        const res = await fetch(`${configserver.baseUrl}${path}`, {
-          method,
-          headers: { 'content-type': 'text/plain', ...(authorization ? { authorization } : {}) },
-          ...(method === 'POST' ? { body: 'secret text' } : {}),
+  void it(
+    'refuses admin endpoints without valid credentials, and keeps /health open',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async () => {
+      const configserver = (landscape as Landscape).configserver;
+      assert.ok(configserver);
+      const admin: [string, string][] = [
+        ['POST', '/actuator/busrefresh'],
+        ['POST', '/actuator/busrefresh/accountservice:**'],
+        ['POST', '/encrypt'],
+        ['POST', '/decrypt'],
+        ['POST', '/monitor'],
+        ['GET', '/accountservice/dev'],
+        ['GET', '/vipservice/dev/main'],
+        ['GET', '/accountservice-dev.yml'],
+        ['GET', '/metrics'],
+      ];
+      const wrong = [
+        undefined,
+        basic(ADMIN.user, WRONG_PASSWORD),
+        basic('someone', ADMIN.password),
+        'Bearer x',
+      ];
+      for (const [method, path] of admin) {
+        for (const authorization of wrong) {
+          const res = await fetch(`${configserver.baseUrl}${path}`, {
+            method,
+            headers: { 'content-type': 'text/plain', ...(authorization ? { authorization } : {}) },
+            ...(method === 'POST' ? { body: 'secret text' } : {}),
+          });
+          await res.arrayBuffer();
+          assert.equal(res.status, 401, `${method} ${path} with ${authorization ?? 'no credentials'}`);
+        }
+      }
+      const healthRes = await fetch(`${configserver.baseUrl}/health`);
+      assert.equal(healthRes.status, 200);
+      const ok = await fetch(`${configserver.baseUrl}/accountservice/dev`, {
+        headers: { authorization: basic(ADMIN.user, ADMIN.password) },
+      });
+      assert.equal(ok.status, 200);
+      // Served decrypted to an authorised client: that is the point of the configserver.
+      assert.ok(JSON.stringify(await ok.json()).includes((user as BrokerUser).url));
+    },
+  );
+
+  void it(
+    'writes no secret in any log line of a full run, startup failures included',
+    { timeout: SCENARIO_TIMEOUT_MS },
+    async (t) => {
+      const l = landscape as Landscape;
+      const u = user as BrokerUser;
+      const configserver = l.configserver;
+      assert.ok(configserver);
+      const auth = { authorization: basic(ADMIN.user, ADMIN.password) };
+      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
+      let stats: LoadStats;
+      let closed: number;
+      let recoveryMs: number;
+      try {
+        await moreVipReads(load, 300);
+        // Secrets through the configserver's endpoints.
+        const encrypted = await (
+          await fetch(`${configserver.baseUrl}/encrypt`, { method: 'POST', headers: auth, body: u.password })
+        ).text();
+        const decrypted = await fetch(`${configserver.baseUrl}/decrypt`, {
+          method: 'POST',
+          headers: auth,
+          body: encrypted,
         });
-        await res.arrayBuffer();
-        assert.equal(res.status, 401, `${method} ${path} with ${authorization ?? 'no credentials'}`);
+        assert.equal(await decrypted.text(), u.password);
+        // A refresh over the bus: every service fetches its (encrypted) configuration again.
+        const refresh = await fetch(`${configserver.baseUrl}/actuator/busrefresh`, {
+          method: 'POST',
+          headers: auth,
+        });
+        assert.ok(refresh.status < 300);
+        for (const s of [l.accountservice, ...l.vipservices])
+          await s.waitForLine('bus refresh applied', 10_000);
+        // Connections lost and recovered: reconnect lines name the broker.
+        closed = await closeConnectionsOf(u.name);
+        const since = Date.now();
+        await waitAllUp(l.all(), 10_000);
+        recoveryMs = Date.now() - since;
+        await moreVipReads(load, 300);
+      } finally {
+        stats = await load.stop();
       }
-    }
-    const healthRes = await fetch(`${configserver.baseUrl}/health`);
-    assert.equal(healthRes.status, 200);
-    const ok = await fetch(`${configserver.baseUrl}/accountservice/dev`, {
-      headers: { authorization: basic(ADMIN.user, ADMIN.password) },
-    });
-    assert.equal(ok.status, 200);
-    // Served decrypted to an authorised client: that is the point of the configserver.
-    assert.ok(JSON.stringify(await ok.json()).includes((user as BrokerUser).url));
-  });
+      const { notifications } = await settle(l, '10000', stats.vip200);
+      assertExactlyOnce(stats, notifications);
+      assert.equal(notifications, stats.vip200);
+      assertNoUnexpectedExit(l);
 
-  void it('writes no secret in any log line of a full run, startup failures included', async (t) => {
-    const l = landscape as Landscape;
-    const u = user as BrokerUser;
-    const configserver = l.configserver;
-    assert.ok(configserver);
-    const auth = { authorization: basic(ADMIN.user, ADMIN.password) };
-    const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-    let stats: LoadStats;
-    let closed: number;
-    let recoveryMs: number;
-    try {
-      await moreVipReads(load, 300);
-      // Secrets through the configserver's endpoints.
-      const encrypted = await (
-        await fetch(`${configserver.baseUrl}/encrypt`, { method: 'POST', headers: auth, body: u.password })
-      ).text();
-      const decrypted = await fetch(`${configserver.baseUrl}/decrypt`, { method: 'POST', headers: auth, body: encrypted });
-      assert.equal(await decrypted.text(), u.password);
-      // A refresh over the bus: every service fetches its (encrypted) configuration again.
-      const refresh = await fetch(`${configserver.baseUrl}/actuator/busrefresh`, { method: 'POST', headers: auth });
-      assert.ok(refresh.status < 300);
-      for (const s of [l.accountservice, ...l.vipservices]) await s.waitForLine('bus refresh applied', 10_000);
-      // Connections lost and recovered: reconnect lines name the broker.
-      closed = await closeConnectionsOf(u.name);
-      const since = Date.now();
-      await waitAllUp(l.all(), 10_000);
-      recoveryMs = Date.now() - since;
-      await moreVipReads(load, 300);
-    } finally {
-      stats = await load.stop();
-    }
-    const { notifications } = await settle(l, '10000', stats.vip200);
-    assertExactlyOnce(stats, notifications);
-    assert.equal(notifications, stats.vip200);
-    assertNoUnexpectedExit(l);
-
-    // Startup failures, each must exit non-zero with one line and no secret.
-    const dataDir = scratch ?? '';
-    const wrongBrokerUrl = `amqp://${u.name}:${WRONG_PASSWORD}@127.0.0.1:5672/`;
-    for (const name of ['configserver', 'accountservice', 'vipservice'] as const) {
-      await failingStart(name, 'wrong broker password', {
-        AMQP_SERVER_URL: wrongBrokerUrl,
+      // Startup failures, each must exit non-zero with one line and no secret.
+      const dataDir = scratch ?? '';
+      const wrongBrokerUrl = `amqp://${u.name}:${WRONG_PASSWORD}@127.0.0.1:5672/`;
+      for (const name of ['configserver', 'accountservice', 'vipservice'] as const) {
+        await failingStart(name, 'wrong broker password', {
+          AMQP_SERVER_URL: wrongBrokerUrl,
+          DATA_DIR: dataDir,
+          CONFIG_REPO: repo?.dir ?? '',
+          ENCRYPT_KEY,
+        });
+        await failingStart(name, 'malformed broker URL', {
+          AMQP_SERVER_URL: `amqp//${u.name}:${u.password}@127.0.0.1:5672/`,
+          DATA_DIR: dataDir,
+        });
+      }
+      await failingStart('accountservice', 'wrong configserver password', {
+        CONFIG_SERVER_URL: configserver.baseUrl,
+        CONFIG_SERVER_USER: ADMIN.user,
+        CONFIG_SERVER_PASSWORD: WRONG_PASSWORD,
         DATA_DIR: dataDir,
+      });
+      await failingStart('vipservice', 'configserver password in its URL', {
+        CONFIG_SERVER_URL: `http://${ADMIN.user}:${WRONG_PASSWORD}@127.0.0.1:${configserver.port}`,
+        DATA_DIR: dataDir,
+      });
+      await failingStart('configserver', 'broker unreachable, with an ENCRYPT_KEY', {
+        AMQP_SERVER_URL: `amqp://${u.name}:${WRONG_PASSWORD}@127.0.0.1:1/`,
+        ENCRYPT_KEY: WRONG_PASSWORD,
         CONFIG_REPO: repo?.dir ?? '',
-        ENCRYPT_KEY,
       });
-      await failingStart(name, 'malformed broker URL', {
-        AMQP_SERVER_URL: `amqp//${u.name}:${u.password}@127.0.0.1:5672/`,
-        DATA_DIR: dataDir,
-      });
-    }
-    await failingStart('accountservice', 'wrong configserver password', {
-      CONFIG_SERVER_URL: configserver.baseUrl,
-      CONFIG_SERVER_USER: ADMIN.user,
-      CONFIG_SERVER_PASSWORD: WRONG_PASSWORD,
-      DATA_DIR: dataDir,
-    });
-    await failingStart('vipservice', 'configserver password in its URL', {
-      CONFIG_SERVER_URL: `http://${ADMIN.user}:${WRONG_PASSWORD}@127.0.0.1:${configserver.port}`,
-      DATA_DIR: dataDir,
-    });
-    await failingStart('configserver', 'wrong encrypt key for the repository', {
-      AMQP_SERVER_URL: `amqp://${u.name}:${WRONG_PASSWORD}@127.0.0.1:1/`,
-      ENCRYPT_KEY: WRONG_PASSWORD,
-      CONFIG_REPO: repo?.dir ?? '',
-    });
 
-    // Shutdown lines too: everything stops now, then every captured line is searched.
-    const started = l.everStarted();
-    for (const s of started) await l.stop(s);
-    const secrets = secretForms([u.password, ENCRYPT_KEY, ADMIN.password, WRONG_PASSWORD]);
-    secrets.push(basic(ADMIN.user, ADMIN.password).slice('Basic '.length));
-    const captured = [
-      ...started.map((s) => ({ name: `${s.name}:${s.port}`, lines: s.lines })),
-      ...failures.map((f) => ({ name: f.name, lines: f.lines })),
-    ];
-    const leaks: string[] = [];
-    let lineCount = 0;
-    for (const { name, lines } of captured) {
-      for (const line of lines) {
-        lineCount++;
-        for (const secret of secrets) if (line.includes(secret)) leaks.push(`${name}: ${line.slice(0, 300)}`);
+      // Shutdown lines too: everything stops now, then every captured line is searched.
+      const started = l.everStarted();
+      for (const s of started) await l.stop(s);
+      const secrets = secretForms([u.password, ENCRYPT_KEY, ADMIN.password, WRONG_PASSWORD]);
+      secrets.push(basic(ADMIN.user, ADMIN.password).slice('Basic '.length));
+      const captured = [
+        ...started.map((s) => ({ name: `${s.name}:${s.port}`, lines: s.lines })),
+        ...failures.map((f) => ({ name: f.name, lines: f.lines })),
+      ];
+      const leaks: string[] = [];
+      let lineCount = 0;
+      for (const { name, lines } of captured) {
+        for (const line of lines) {
+          lineCount++;
+          if (secrets.some((secret) => line.includes(secret))) leaks.push(`${name}: ${line.slice(0, 300)}`);
+        }
       }
-    }
-    for (const f of failures) {
-      assert.notEqual(f.code, 0, `${f.name} exits non-zero`);
-      assert.ok(f.lines.length > 0, `${f.name} says why`);
-    }
-    await reportFigures(t, 'secrets', {
-      linesCaptured: lineCount,
-      processes: captured.length,
-      startupFailures: failures.map((f) => `${f.name}: ${f.lines.at(-1)?.slice(0, 160) ?? ''}`),
-      connectionsClosed: closed,
-      recoveryMs,
-      sent: stats.sent,
-      vip200: stats.vip200,
-      counted: notifications,
-    });
-    assert.deepEqual(leaks, [], 'no log line contains a secret');
-  });
+      for (const f of failures) {
+        assert.notEqual(f.code, 0, `${f.name} exits non-zero`);
+        assert.ok(f.lines.length > 0, `${f.name} says why`);
+      }
+      await reportFigures(t, 'secrets', {
+        linesCaptured: lineCount,
+        processes: captured.length,
+        startupFailures: failures.map((f) => `${f.name}: ${f.lines.at(-1)?.slice(0, 160) ?? ''}`),
+        connectionsClosed: closed,
+        recoveryMs,
+        sent: stats.sent,
+        vip200: stats.vip200,
+        counted: notifications,
+      });
+      assert.deepEqual(leaks, [], 'no log line contains a secret');
+    },
+  );
 
   async function failingStart(name: ServiceName, why: string, env: Record<string, string>): Promise<void> {
     const service: RunningService = await startService(name, {
       port: await freePort(),
       waitHealthy: false,
-      env: Object.fromEntries(Object.entries({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug', ...env }).filter(([, v]) => v !== '')),
+      env: Object.fromEntries(
+        Object.entries({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug', ...env }).filter(([, v]) => v !== ''),
+      ),
     });
     try {
       const code = await withTimeout(service.exited, 30_000, `${name} (${why}) kept running`);
@@ -226,5 +255,10 @@ void describe('scenario 8: secrets stay out of every log line; admin endpoints n
 
 /** A secret as it may appear in a line: as is, URL-encoded, JSON-escaped, base64. */
 function secretForms(values: readonly string[]): string[] {
-  return values.flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1), Buffer.from(v).toString('base64')]);
+  return values.flatMap((v) => [
+    v,
+    encodeURIComponent(v),
+    JSON.stringify(v).slice(1, -1),
+    Buffer.from(v).toString('base64'),
+  ]);
 }

@@ -2,6 +2,7 @@
 // notifications, serve HTTP, follow configuration refreshes, shut down cleanly.
 import { configSourceFromEnv, loadConfig, subscribeToRefresh } from '@goblog/config';
 import { connectAmqp, isMessagingError, MessagingMetrics } from '@goblog/messaging';
+import type { Subscription } from '@goblog/messaging';
 import {
   BROKER_HINT,
   Health,
@@ -59,13 +60,6 @@ async function main(): Promise<void> {
     throw isMessagingError(err, 'CONNECT_FAILED') ? new Error(`${err.message}; ${BROKER_HINT}`) : err;
   });
 
-  const consumer = await transport.subscribeToQueue(
-    vipNotificationType(queue),
-    createNotificationHandler({ offers: store, logger, metrics: vipMetrics }),
-    { consumerName: SERVICE_NAME, prefetch: config.consumer_prefetch },
-  );
-  pruner.start();
-
   const configBus = await subscribeToRefresh({
     transport,
     live,
@@ -74,10 +68,11 @@ async function main(): Promise<void> {
     bus: config.config_event_bus,
     logger,
   });
+  let consumer: Subscription | undefined;
   const health = new Health()
     .register('store', () => ({ ok: store.isOpen }))
     .register('broker', () => ({ ok: transport.state === 'connected', detail: transport.state }))
-    .register('consumer', () => ({ ok: consumer.consuming, detail: { queue } }))
+    .register('consumer', () => ({ ok: consumer?.consuming === true, detail: { queue } }))
     .register('configBus', () => ({ ok: configBus.consuming }));
 
   const app = buildApp({ logger, metrics, health, offers: store });
@@ -85,7 +80,7 @@ async function main(): Promise<void> {
   handleShutdown(logger, [
     { name: 'http', run: () => app.close() },
     // Handlers in flight finish and ack; what was prefetched but not started goes back to the queue.
-    { name: 'consumer', run: () => consumer.close() },
+    { name: 'consumer', run: async () => consumer?.close() },
     { name: 'dedup pruner', run: () => pruner.stop() },
     { name: 'config bus', run: () => configBus.close() },
     { name: 'broker', run: () => transport.close() },
@@ -94,6 +89,14 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.server_port, host: '0.0.0.0' });
   logger.info({ port: config.server_port, queue }, `Starting HTTP service at ${config.server_port}`);
+
+  // Work is taken last, once everything else is up: /health says DOWN (consumer) until then.
+  consumer = await transport.subscribeToQueue(
+    vipNotificationType(queue),
+    createNotificationHandler({ offers: store, logger, metrics: vipMetrics }),
+    { consumerName: SERVICE_NAME, prefetch: config.consumer_prefetch },
+  );
+  pruner.start();
 }
 
 main().catch((err: unknown) => exitOnStartupError(SERVICE_NAME, err));

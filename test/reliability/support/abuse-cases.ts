@@ -46,7 +46,18 @@ const BAD_IDS = [
   'constructor',
 ];
 
-const BAD_METHODS = ['FOO', 'PATCH', 'DELETE', 'PUT', 'TRACE', 'PROPFIND', 'get', 'MKCOL', 'OPTIONS', 'CONNECT'];
+const BAD_METHODS = [
+  'FOO',
+  'PATCH',
+  'DELETE',
+  'PUT',
+  'TRACE',
+  'PROPFIND',
+  'get',
+  'MKCOL',
+  'OPTIONS',
+  'CONNECT',
+];
 
 /** Every case for one service; the same list runs in each round. */
 export function abuseCases(surface: Surface): RawCase[] {
@@ -57,10 +68,14 @@ export function abuseCases(surface: Surface): RawCase[] {
   const anyPath = surface.gets[0] ?? '/health';
 
   for (const template of surface.idPaths) {
-    for (const id of BAD_IDS) add(`bad id ${template} ${id.slice(0, 40)}`, request('GET', template.replace('{id}', id)));
+    for (const id of BAD_IDS)
+      add(`bad id ${template} ${id.slice(0, 40)}`, request('GET', template.replace('{id}', id)));
     // Raw bytes no client should send in a path: NUL, control characters, raw UTF-8, a space.
     for (const raw of ['\u0000', '\u0007', '\u00ff\u00fe', 'a b', '\t']) {
-      add(`raw byte in ${template}`, Buffer.from(`GET ${template.replace('{id}', raw)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'));
+      add(
+        `raw byte in ${template}`,
+        Buffer.from(`GET ${template.replace('{id}', raw)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'),
+      );
     }
   }
 
@@ -71,7 +86,8 @@ export function abuseCases(surface: Surface): RawCase[] {
   add('huge query', request('GET', `${anyPath}?${'q=1&'.repeat(3000)}`));
 
   for (const path of [...surface.gets, ...surface.posts]) {
-    for (const method of BAD_METHODS) add(`bad method ${method} ${path}`, request(method, path, ['Content-Length: 0']));
+    for (const method of BAD_METHODS)
+      add(`bad method ${method} ${path}`, request(method, path, ['Content-Length: 0']));
     add(`method with body ${path}`, request('DELETE', path, ['Content-Length: 5'], 'xxxxx'));
   }
   add('invalid method token', Buffer.from(`G(E)T ${anyPath} HTTP/1.1\r\nHost: x\r\n\r\n`));
@@ -107,24 +123,66 @@ export function abuseCases(surface: Surface): RawCase[] {
   add('two host headers', Buffer.from(`GET ${anyPath} HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n`));
   add('http/9.9', Buffer.from(`GET ${anyPath} HTTP/9.9\r\nHost: x\r\n\r\n`));
   add('http/0.9', Buffer.from(`GET ${anyPath}\r\n\r\n`));
-  add('tls client hello on plain http', Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]));
+  add(
+    'tls client hello on plain http',
+    Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]),
+  );
   add('line feeds only', Buffer.from(`GET ${anyPath} HTTP/1.1\nHost: x\n\n`));
   add('empty lines then request', Buffer.from(`\r\n\r\n\r\nGET ${anyPath} HTTP/1.1\r\nHost: x\r\n\r\n`));
   add('binary noise', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256)));
 
   for (const path of surface.posts) {
     const json = ['Content-Type: application/json'];
-    add(`truncated body ${path}`, Buffer.concat([request('POST', path, [...json, 'Content-Length: 100']), Buffer.from('{"a":')]), true);
-    add(`truncated chunked body ${path}`, request('POST', path, [...json, 'Transfer-Encoding: chunked'], '5\r\n{"a"'), true);
-    add(`bad chunk size ${path}`, request('POST', path, [...json, 'Transfer-Encoding: chunked'], 'zz\r\nabc\r\n0\r\n\r\n'));
+    add(
+      `truncated body ${path}`,
+      Buffer.concat([request('POST', path, [...json, 'Content-Length: 100']), Buffer.from('{"a":')]),
+      true,
+    );
+    add(
+      `truncated chunked body ${path}`,
+      request('POST', path, [...json, 'Transfer-Encoding: chunked'], '5\r\n{"a"'),
+      true,
+    );
+    add(
+      `bad chunk size ${path}`,
+      request('POST', path, [...json, 'Transfer-Encoding: chunked'], 'zz\r\nabc\r\n0\r\n\r\n'),
+    );
     add(`malformed json ${path}`, request('POST', path, [...json, 'Content-Length: 9'], '{"a": [1,'));
-    add(`json bomb depth ${path}`, request('POST', path, [...json, 'Content-Length: 20000'], '['.repeat(10000) + ']'.repeat(10000)));
+    add(
+      `json bomb depth ${path}`,
+      request('POST', path, [...json, 'Content-Length: 20000'], '['.repeat(10000) + ']'.repeat(10000)),
+    );
     add(`wrong json types ${path}`, request('POST', path, [...json, 'Content-Length: 4'], 'null'));
-    add(`body over the limit ${path}`, request('POST', path, [...json, `Content-Length: ${2 * 1024 * 1024}`], 'x'.repeat(2 * 1024 * 1024)));
-    add(`lying content-length ${path}`, request('POST', path, ['Content-Type: text/plain', 'Content-Length: 3'], 'abcdefghij'));
-    add(`form garbage ${path}`, request('POST', path, ['Content-Type: application/x-www-form-urlencoded', 'Content-Length: 7'], '%%%=&=&'));
-    add(`binary body ${path}`, request('POST', path, ['Content-Type: application/octet-stream', 'Content-Length: 4'], Buffer.from([0, 255, 1, 254])));
-    add(`unknown content-type ${path}`, request('POST', path, ['Content-Type: image/png', 'Content-Length: 4'], 'abcd'));
+    add(
+      `body over the limit ${path}`,
+      request('POST', path, [...json, `Content-Length: ${2 * 1024 * 1024}`], 'x'.repeat(2 * 1024 * 1024)),
+    );
+    add(
+      `lying content-length ${path}`,
+      request('POST', path, ['Content-Type: text/plain', 'Content-Length: 3'], 'abcdefghij'),
+    );
+    add(
+      `form garbage ${path}`,
+      request(
+        'POST',
+        path,
+        ['Content-Type: application/x-www-form-urlencoded', 'Content-Length: 7'],
+        '%%%=&=&',
+      ),
+    );
+    add(
+      `binary body ${path}`,
+      request(
+        'POST',
+        path,
+        ['Content-Type: application/octet-stream', 'Content-Length: 4'],
+        Buffer.from([0, 255, 1, 254]),
+      ),
+    );
+    add(
+      `unknown content-type ${path}`,
+      request('POST', path, ['Content-Type: image/png', 'Content-Length: 4'], 'abcd'),
+    );
   }
   // Truncated request heads: the client gives up in the middle of the request line or the headers.
   add('truncated request line', Buffer.from(`GET ${anyPath} HT`), true);

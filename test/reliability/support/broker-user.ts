@@ -24,12 +24,13 @@ export async function deleteBrokerUser(name: string): Promise<void> {
 
 /** Closes every connection of `user` (and only those), as a network failure would; resolves with how many. */
 export async function closeConnectionsOf(user: string): Promise<number> {
-  const out = await rabbitmqctl('list_connections', 'name', 'user', '--quiet', '--no-table-headers');
-  const names = out
+  // close_connection takes the connection's pid, not its display name.
+  const out = await rabbitmqctl('list_connections', 'pid', 'user', '--quiet', '--no-table-headers');
+  const pids = out
     .split('\n')
     .map((line) => line.split('\t'))
     .filter(([, u]) => u?.trim() === user)
-    .map(([name]) => name ?? '');
-  for (const name of names) await rabbitmqctl('close_connection', name, 'goblog reliability suite');
-  return names.length;
+    .map(([pid]) => pid?.trim() ?? '');
+  for (const pid of pids) await rabbitmqctl('close_connection', pid, 'goblog reliability suite');
+  return pids.length;
 }

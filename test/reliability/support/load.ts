@@ -66,7 +66,9 @@ export function startLoad(options: LoadOptions): Load {
   const otherStatuses: Record<string, number> = {};
   const noAnswer: Record<string, number> = {};
   let slot = 0;
-  let running = true;
+  const state = { running: true };
+  // A call, not a property read: the flag changes while a worker awaits.
+  const running = (): boolean => state.running;
   let ended = 0;
 
   const one = async (n: number): Promise<void> => {
@@ -99,13 +101,13 @@ export function startLoad(options: LoadOptions): Load {
   };
 
   const worker = async (): Promise<void> => {
-    while (running) {
+    while (running()) {
       const n = slot++;
       // Pacing, not waiting for async work: request n is due at n / rate seconds after the start.
       const due = started + (n * 1000) / rate;
       const wait = due - Date.now();
       if (wait > 0) await delay(wait);
-      if (!running) break;
+      if (!running()) break;
       await one(n);
     }
   };
@@ -120,7 +122,7 @@ export function startLoad(options: LoadOptions): Load {
   return {
     stats,
     async stop() {
-      running = false;
+      state.running = false;
       await Promise.all(workers);
       ended = Date.now();
       return stats();

@@ -48,7 +48,11 @@ export function sendRaw(port: number, c: RawCase, timeoutMs = 1500): Promise<Raw
 }
 
 /** Runs `cases` with at most `concurrency` sockets open at once. */
-export async function sendAll(port: number, cases: readonly RawCase[], concurrency = 24): Promise<RawOutcome[]> {
+export async function sendAll(
+  port: number,
+  cases: readonly RawCase[],
+  concurrency = 24,
+): Promise<RawOutcome[]> {
   const out: RawOutcome[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -68,6 +72,11 @@ export function request(
   headers: readonly string[] = [],
   body: string | Buffer = '',
 ): Buffer {
-  const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers].join('\r\n');
-  return Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers].join(
+    '\r\n',
+  );
+  return Buffer.concat([
+    Buffer.from(`${head}\r\n\r\n`, 'latin1'),
+    Buffer.isBuffer(body) ? body : Buffer.from(body),
+  ]);
 }

@@ -1,0 +1,165 @@
+// Scenario 9, the soak: the whole landscape (configserver, accountservice, two vipservices) under mixed
+// traffic for N minutes (default 10), outside CI. Prints, per sample, the resident size of every service,
+// the outbox depth and the VIP queue's depth; at the end, whether RSS stayed flat after the warm-up, whether
+// the outbox and the queue stayed drained, and whether every VIP 200 was counted exactly once.
+//
+//   node --import tsx --conditions=source test/reliability/soak.ts [--minutes 10] [--rate 300]
+//        [--warmup-minutes 1] [--sample-seconds 60]
+import { parseArgs } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
+import { queueDepth } from '../support/broker.ts';
+import { duplicatesAbsorbed, health, rssBytes, settle } from './support/checks.ts';
+import { startLandscape, type Landscape } from './support/landscape.ts';
+import { startLoad } from './support/load.ts';
+
+interface Sample {
+  readonly atSeconds: number;
+  readonly rssMB: Record<string, number>;
+  readonly outbox: number | undefined;
+  readonly queue: number | undefined;
+  readonly sent: number;
+  readonly vip200: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '300' },
+    'warmup-minutes': { type: 'string', default: '1' },
+    'sample-seconds': { type: 'string', default: '60' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const warmupSeconds = Number(values['warmup-minutes']) * 60;
+const sampleSeconds = Number(values['sample-seconds']);
+/** RSS may drift this much after the warm-up and still count as flat (GC and allocator noise). */
+const RSS_TOLERANCE = 0.2;
+
+async function main(): Promise<number> {
+  const landscape = await startLandscape({ label: 'soak', vipservices: 2, configserver: {} });
+  const stop = (): void => {
+    void landscape.close().then(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await soak(landscape);
+  } finally {
+    await landscape.close();
+  }
+}
+
+async function soak(l: Landscape): Promise<number> {
+  const names = (): Record<string, number> =>
+    Object.fromEntries(l.all().map((s) => [`${s.name}:${s.port}`, s.child.pid ?? 0]));
+  console.log(`soak: ${minutes} min at ${rate} req/s, services ${Object.keys(names()).join(', ')}`);
+  const load = startLoad({ accountUrl: () => l.accountservice.baseUrl, ratePerSecond: rate });
+  // The rest of the mix: offers, health, metrics and configuration reads at a slow pace beside the stream.
+  const side = { running: true };
+  const sideTraffic = (async () => {
+    for (let n = 0; side.running; n++) {
+      const targets = [
+        `${(l.vipservices[n % l.vipservices.length] ?? l.accountservice).baseUrl}/offers/10000`,
+        `${l.accountservice.baseUrl}/health`,
+        `${l.vipservices[0]?.baseUrl ?? ''}/metrics`,
+        `${l.configserver?.baseUrl ?? ''}/accountservice/dev`,
+      ];
+      const url = targets[n % targets.length] ?? '';
+      await fetch(url, { signal: AbortSignal.timeout(5000) })
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+      await delay(50); // pacing of the side traffic (about 20 req/s)
+    }
+  })();
+
+  const started = Date.now();
+  const samples: Sample[] = [];
+  const sample = async (): Promise<Sample> => {
+    const rssMB: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(names())) rssMB[name] = mb(await rssBytes(pid));
+    const s: Sample = {
+      atSeconds: Math.round((Date.now() - started) / 1000),
+      rssMB,
+      outbox: (await health(l.accountservice)).body?.outbox?.depth,
+      queue: await queueDepth(l.queue),
+      sent: load.stats().sent,
+      vip200: load.stats().vip200,
+    };
+    samples.push(s);
+    console.log(
+      `t=${String(s.atSeconds).padStart(4)}s  rss MB ${Object.entries(s.rssMB)
+        .map(([n, v]) => `${n}=${v}`)
+        .join(
+          ' ',
+        )}  outbox=${String(s.outbox)}  queue=${String(s.queue)}  sent=${s.sent}  vip200=${s.vip200}`,
+    );
+    return s;
+  };
+
+  await sample();
+  for (let t = sampleSeconds; t <= minutes * 60; t += sampleSeconds) {
+    await delay(started + t * 1000 - Date.now()); // the soak's duration, not a wait for work
+    await sample();
+  }
+  side.running = false;
+  await sideTraffic;
+  const stats = await load.stop();
+  const { notifications, drainMs } = await settle(l, '10000', stats.vip200, 120_000);
+
+  const problems: string[] = [];
+  const afterWarmup = samples.find((s) => s.atSeconds >= warmupSeconds) ?? samples[0];
+  const last = samples.at(-1);
+  if (afterWarmup && last) {
+    for (const [name, mbAtWarmup] of Object.entries(afterWarmup.rssMB)) {
+      const mbAtEnd = last.rssMB[name] ?? 0;
+      const growth = (mbAtEnd - mbAtWarmup) / mbAtWarmup;
+      console.log(`rss ${name}: ${mbAtWarmup} MB after warm-up -> ${mbAtEnd} MB at the end (${pct(growth)})`);
+      if (growth > RSS_TOLERANCE) problems.push(`${name} RSS grew ${pct(growth)} after the warm-up`);
+    }
+    // Drained means: never more than about a second of notifications waiting, and no upward trend.
+    const bound = rate;
+    const steady = samples.filter((s) => s.atSeconds >= warmupSeconds);
+    for (const key of ['outbox', 'queue'] as const) {
+      const values = steady.map((s) => s[key] ?? 0);
+      console.log(`${key} depth after warm-up: ${values.join(', ')}`);
+      if (values.some((v) => v > bound)) problems.push(`${key} depth above ${bound}: ${values.join(', ')}`);
+    }
+  }
+  if (l.unexpectedExits().length > 0) problems.push(`crashed: ${l.unexpectedExits().join(', ')}`);
+  if (notifications !== stats.vip200) {
+    problems.push(`offer counts ${notifications} notifications for ${stats.vip200} VIP reads answered 200`);
+  }
+  const other = { ...stats.otherStatuses, ...stats.noAnswer };
+  if (Object.keys(other).length > 0) problems.push(`requests not answered 200: ${JSON.stringify(other)}`);
+  console.log(
+    JSON.stringify({
+      scenario: 'soak',
+      minutes,
+      sent: stats.sent,
+      vip200: stats.vip200,
+      counted: notifications,
+      duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
+      drainMs,
+      ratePerSecond: Math.round((stats.sent * 1000) / stats.durationMs),
+    }),
+  );
+  console.log(problems.length === 0 ? 'soak: OK' : `soak: FAILED\n- ${problems.join('\n- ')}`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1024 / 102.4) / 10;
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`soak: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
