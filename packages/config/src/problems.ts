@@ -16,6 +16,8 @@ export function displayValue(key: string, value: unknown): string {
   const json = JSON.stringify(value) as string | undefined;
   let text = json === undefined ? String(value) : json;
   if (text.includes('://')) text = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"]*/gi, (url) => maskUrl(url));
+  // A mistyped URL (`amqp//user:pw@host`, `user:pw@host`) is exactly when this line is shown: hide any userinfo.
+  text = text.replace(/([^\s"/:@]+):[^\s"@/]*@/g, (_match, user: string) => `${user}:***@`);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

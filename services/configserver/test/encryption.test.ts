@@ -91,3 +91,15 @@ void test('without ENCRYPT_KEY: /encrypt is 404 NO_KEY and {cipher} values are i
   };
   assert.equal(env.propertySources[0]?.source['invalid.db.password'], '<n/a>');
 });
+
+void test('a JSON body nested too deeply to handle is a 400, not a 5xx', async () => {
+  const bomb = '['.repeat(10_000) + ']'.repeat(10_000);
+  for (const path of ['/encrypt', '/decrypt']) {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bomb,
+    });
+    assert.equal(res.status, 400, path);
+  }
+});

@@ -68,11 +68,12 @@ async function main(): Promise<void> {
     bus: config.config_event_bus,
     logger,
   });
-  let consumer: Subscription | undefined;
+  // Attached last (below); the health check and the shutdown read it then.
+  const work: { consumer?: Subscription } = {};
   const health = new Health()
     .register('store', () => ({ ok: store.isOpen }))
     .register('broker', () => ({ ok: transport.state === 'connected', detail: transport.state }))
-    .register('consumer', () => ({ ok: consumer?.consuming === true, detail: { queue } }))
+    .register('consumer', () => ({ ok: work.consumer?.consuming === true, detail: { queue } }))
     .register('configBus', () => ({ ok: configBus.consuming }));
 
   const app = buildApp({ logger, metrics, health, offers: store });
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   handleShutdown(logger, [
     { name: 'http', run: () => app.close() },
     // Handlers in flight finish and ack; what was prefetched but not started goes back to the queue.
-    { name: 'consumer', run: async () => consumer?.close() },
+    { name: 'consumer', run: async () => work.consumer?.close() },
     { name: 'dedup pruner', run: () => pruner.stop() },
     { name: 'config bus', run: () => configBus.close() },
     { name: 'broker', run: () => transport.close() },
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   logger.info({ port: config.server_port, queue }, `Starting HTTP service at ${config.server_port}`);
 
   // Work is taken last, once everything else is up: /health says DOWN (consumer) until then.
-  consumer = await transport.subscribeToQueue(
+  work.consumer = await transport.subscribeToQueue(
     vipNotificationType(queue),
     createNotificationHandler({ offers: store, logger, metrics: vipMetrics }),
     { consumerName: SERVICE_NAME, prefetch: config.consumer_prefetch },

@@ -53,8 +53,7 @@ export function encryptionRoutes(app: FastifyInstance, deps: { encryptor?: TextE
  */
 function bodyText(request: FastifyRequest): string {
   const body = request.body;
-  let text =
-    typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
+  let text = typeof body === 'string' ? body : body === undefined || body === null ? '' : stringify(body);
   const plain = (request.headers['content-type'] ?? '').startsWith('text/plain');
   if (!plain && text.endsWith('=') && typeof body === 'string') {
     try {
@@ -64,4 +63,13 @@ function bodyText(request: FastifyRequest): string {
     }
   }
   return text;
+}
+
+/** JSON text of a parsed body; a body nested too deeply to serialise again is the client's fault (400). */
+function stringify(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw Object.assign(new Error('request body is nested too deeply'), { statusCode: 400 });
+  }
 }
