@@ -52,7 +52,12 @@ async function main(): Promise<void> {
   });
   const commands: ConcurrentlyCommandInput[] = [
     service('configserver', 'configserver', { SERVER_PORT: String(configPort) }),
-    service('accountservice', 'accountservice', {}),
+    // ACCOUNTSERVICE_PORT moves it (e.g. next to a running landscape); else its configuration's server_port.
+    service(
+      'accountservice',
+      'accountservice',
+      process.env.ACCOUNTSERVICE_PORT ? { SERVER_PORT: process.env.ACCOUNTSERVICE_PORT } : {},
+    ),
   ];
   const firstVipPort = Number(process.env.VIPSERVICE_PORT ?? 6868);
   for (let i = 0; i < vipservices; i++) {

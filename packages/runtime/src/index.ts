@@ -11,3 +11,4 @@ export { instanceAddress } from './address.js';
 export { handleShutdown, exitOnStartupError } from './shutdown.js';
 export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT } from './broker-hint.js';
+export { childTraceparent, traceIdOf } from './trace.js';

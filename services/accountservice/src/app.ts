@@ -48,7 +48,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     '/accounts/:id',
     { schema: { params: AccountParams, response: { 200: AccountResponse } } },
     (request) => {
-      const result = readAccount(request.params.id);
+      const traceparent = request.headers.traceparent;
+      const result = readAccount(
+        request.params.id,
+        typeof traceparent === 'string' ? traceparent : undefined,
+      );
       if (result instanceof Promise) return result.then((a) => ({ id: a.id, name: a.name, servedBy }));
       return { id: result.id, name: result.name, servedBy };
     },

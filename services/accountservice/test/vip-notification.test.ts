@@ -50,6 +50,23 @@ void describe('VIP notifications', () => {
     assert.ok(message.timestamp !== undefined && message.timestamp >= Math.floor(before / 1000) * 1000);
   });
 
+  void it("the read's W3C traceparent continues in the notification's headers", async () => {
+    const drained = t.drained();
+    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/accounts/10000',
+      headers: { traceparent: incoming },
+    });
+    assert.equal(res.statusCode, 200);
+    const [message] = await transport.waitForPublished(VIP_QUEUE, 1);
+    await drained;
+    assert.match(
+      String(message?.headers.traceparent),
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/,
+    );
+  });
+
   void it('a non-VIP read emits none', async () => {
     const drained = t.drained();
     assert.equal((await t.app.inject({ method: 'GET', url: '/accounts/10001' })).statusCode, 200);

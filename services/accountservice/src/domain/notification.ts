@@ -12,6 +12,8 @@ export interface PendingNotification {
   readonly body: VipNotificationBody;
   /** When it was recorded, ms since epoch: the AMQP `timestamp` and the outbox age. */
   readonly recordedAt: number;
+  /** W3C trace context of the read that caused it, carried to the consumer in the message headers. */
+  readonly traceparent?: string;
 }
 
 /** Where VIP notifications are recorded before the response is sent. */

@@ -3,6 +3,7 @@ import type { Account, AccountRepository } from './account.js';
 import type { NotificationOutbox } from './notification.js';
 import type { VipPolicy } from './vip-policy.js';
 import { AccountNotFoundError } from '../errors.js';
+import { childTraceparent } from '@goblog/runtime';
 
 export interface ReadAccountDeps {
   readonly accounts: AccountRepository;
@@ -17,9 +18,11 @@ export interface ReadAccountDeps {
  * a VIP read resolves only once its notification is durable, so a 200 is never sent for a notification
  * that could still be lost. Throws AccountNotFoundError for an unknown id.
  */
-export function createReadAccount(deps: ReadAccountDeps): (id: string) => Account | Promise<Account> {
+export function createReadAccount(
+  deps: ReadAccountDeps,
+): (id: string, traceparent?: string) => Account | Promise<Account> {
   const now = deps.now ?? (() => new Date());
-  return (id) => {
+  return (id, traceparent) => {
     const account = deps.accounts.get(id);
     if (account === undefined) throw new AccountNotFoundError(id);
     if (!deps.vip.isVip(id)) return account;
@@ -29,6 +32,7 @@ export function createReadAccount(deps: ReadAccountDeps): (id: string) => Accoun
         messageId: randomUUID(),
         body: { accountId: account.id, readAt: readAt.toISOString() },
         recordedAt: readAt.getTime(),
+        traceparent: childTraceparent(traceparent),
       })
       .then(() => account);
   };

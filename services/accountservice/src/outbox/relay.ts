@@ -151,6 +151,7 @@ export class OutboxRelay {
           messageId: entry.messageId,
           timestamp: entry.recordedAt,
           ...(appId === undefined ? {} : { appId }),
+          ...(entry.traceparent === undefined ? {} : { traceparent: entry.traceparent }),
         }),
       ),
     );

@@ -58,6 +58,7 @@ export class LmdbOutbox implements NotificationOutbox, OutboxReader {
       messageId: notification.messageId,
       body: notification.body,
       recordedAt: notification.recordedAt,
+      ...(notification.traceparent === undefined ? {} : { traceparent: notification.traceparent }),
     };
     await this.#db.put(seq, stored);
     if (this.#flushOn !== undefined) await this.#flushOn.flushed;
@@ -70,7 +71,7 @@ export class LmdbOutbox implements NotificationOutbox, OutboxReader {
     const entries: OutboxEntry[] = [];
     for (const { key, value } of this.#db.getRange()) {
       if (skip?.has(key)) continue;
-      entries.push({ seq: key, messageId: value.messageId, body: value.body, recordedAt: value.recordedAt });
+      entries.push({ seq: key, ...value });
       if (entries.length >= limit) break;
     }
     return entries;
