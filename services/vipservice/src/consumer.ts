@@ -1,3 +1,4 @@
+import { traceIdOf } from '@goblog/runtime';
 import { randomUUID } from 'node:crypto';
 import type { Handler, Logger } from '@goblog/messaging';
 import { dedupKey } from './domain/dedup-key.js';
@@ -29,7 +30,14 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
   return async (message, meta) => {
     // `notification` repeats the body as JSON in the log line, next to the article's wording.
     deps.logger.info(
-      { notification: message, messageId: meta.messageId, redelivered: meta.redelivered || undefined },
+      {
+        notification: message,
+        messageId: meta.messageId,
+        // The reading request's W3C trace, carried by the accountservice in the message headers.
+        traceId: traceIdOf(meta.traceparent),
+        traceparent: meta.traceparent,
+        redelivered: meta.redelivered || undefined,
+      },
       `Got a message: ${meta.body.toString('utf8')}`,
     );
     const readAt = parseReadAt(message.readAt);
@@ -44,7 +52,7 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
     deps.metrics?.handled(outcome);
     if (outcome === 'duplicate') {
       deps.logger.info(
-        { accountId: message.accountId, messageId: meta.messageId },
+        { accountId: message.accountId, messageId: meta.messageId, traceId: traceIdOf(meta.traceparent) },
         'duplicate notification: already counted',
       );
     }

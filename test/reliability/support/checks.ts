@@ -152,9 +152,19 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 /** Resident set size in bytes, from /proc/<pid>/status. */
 export async function rssBytes(pid: number): Promise<number> {
+  return (await memory(pid)).rss;
+}
+
+/**
+ * Resident memory in bytes, from /proc/<pid>/status: all of it (`rss`), the process's own (`anon`: heap,
+ * stacks, buffers; where a leak shows) and file-backed pages (`file`: code, and the memory-mapped LMDB
+ * store, which grows with the data and is given back to the kernel under pressure).
+ */
+export async function memory(pid: number): Promise<{ rss: number; anon: number; file: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-  return Number(kb ?? 0) * 1024;
+  const field = (name: string): number =>
+    Number(new RegExp(`${name}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
 }
 
 /** How often the service logged that it reconnected to the broker (proof that a fault really hit it). */

@@ -1,0 +1,169 @@
+// `npm start -- --scale vipservice=2`: the runner itself, on the built services. Two vipservice instances
+// share the work of one queue and one store; one SIGTERM to the runner stops every service, and all exit 0.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { freePort, repoRoot, waitUntil, withTimeout } from '../support/processes.ts';
+import { isolate } from './support/isolation.ts';
+import type { Isolation } from './support/isolation.ts';
+import { jsonLine, notificationsOf } from './support/observe.ts';
+
+const LABELS = ['configserver', 'accountservice', 'vipservice-1', 'vipservice-2'] as const;
+type Label = (typeof LABELS)[number];
+const READS = 40;
+
+describe('npm start -- --scale vipservice=2', () => {
+  let iso: Isolation;
+  let runner: ChildProcess | undefined;
+  let exited: Promise<number | null>;
+  const lines: string[] = [];
+  const ports = { config: 0, account: 0, vip: 0 };
+  const urlOf = (port: number): string => `http://127.0.0.1:${String(port)}`;
+
+  before(async () => {
+    // The runner runs services/*/dist, as `npm start` does after its build step.
+    await promisify(execFile)(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'],
+      {
+        cwd: repoRoot,
+        timeout: 300_000,
+      },
+    );
+    iso = await isolate('scale');
+    [ports.config, ports.account, ports.vip] = await Promise.all([freePort(), freePort(), freePortPair()]);
+
+    runner = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--scale', 'vipservice=2'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...iso.env,
+        CONFIG_SERVER_PORT: String(ports.config),
+        ACCOUNTSERVICE_PORT: String(ports.account),
+        VIPSERVICE_PORT: String(ports.vip),
+        FORCE_COLOR: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    exited = once(runner, 'exit').then(([code]) => code as number | null);
+    collectLines(runner, lines);
+
+    const gone = (): boolean => runner?.exitCode !== null;
+    for (const port of [ports.config, ports.account, ports.vip, ports.vip + 1]) {
+      await waitUntil(
+        async () => (await fetch(`${urlOf(port)}/health`).catch(() => undefined))?.status === 200,
+        60_000,
+        () => `a healthy service on ${String(port)}; runner output:\n${lines.slice(-20).join('\n')}`,
+        gone,
+      );
+    }
+  });
+
+  after(async () => {
+    if (runner && runner.exitCode === null && runner.signalCode === null) {
+      runner.kill('SIGTERM');
+      await withTimeout(exited, 30_000, 'runner did not stop').catch(() => runner?.kill('SIGKILL'));
+    }
+    await iso.cleanup();
+  });
+
+  it('both vipservice instances share the notifications and one store', async () => {
+    for (let i = 0; i < READS; i++) {
+      const response = await fetch(`${urlOf(ports.account)}/accounts/10000`);
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+    }
+    await waitUntil(
+      () => gotMessages('vipservice-1') + gotMessages('vipservice-2') >= READS,
+      30_000,
+      () => `${String(READS)} 'Got a message:' lines; runner output:\n${lines.slice(-20).join('\n')}`,
+    );
+    const [first, second] = [gotMessages('vipservice-1'), gotMessages('vipservice-2')];
+    assert.equal(first + second, READS, 'each notification is handled by one instance');
+    assert.ok(first > 0 && second > 0, `both instances got work: ${String(first)} and ${String(second)}`);
+
+    for (const port of [ports.vip, ports.vip + 1]) {
+      await waitUntil(
+        async () => (await notificationsOf(urlOf(port))) === READS,
+        15_000,
+        () => `GET /offers/10000 on ${String(port)} saying ${String(READS)} notifications`,
+      );
+    }
+  });
+
+  it('SIGTERM to the runner stops every service, each exits 0, and so does the runner', async () => {
+    assert.ok(runner);
+    runner.kill('SIGTERM');
+    const code = await withTimeout(exited, 40_000, 'the runner did not exit after SIGTERM');
+    for (const label of LABELS) {
+      assert.ok(
+        lines.some((l) => prefixOf(l) === label && /exited with code 0\b/.test(l)),
+        `'${label} ... exited with code 0' in the runner output:\n${lines.slice(-20).join('\n')}`,
+      );
+    }
+    assert.equal(code, 0, 'the runner exits 0');
+  });
+
+  /** 'Got a message:' log lines of one instance (JSON lines behind the runner's `[label]` prefix). */
+  function gotMessages(label: Label): number {
+    return lines.filter((l) => {
+      const msg = prefixOf(l) === label ? jsonLine(l)?.msg : undefined;
+      return typeof msg === 'string' && msg.startsWith('Got a message:');
+    }).length;
+  }
+});
+
+/** The runner's `[name]` prefix of a line (padded with spaces to the longest name), without colour codes. */
+function prefixOf(line: string): string | undefined {
+  return /^\[([^\]]+?)\s*\]/.exec(stripAnsi(line))?.[1];
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+function collectLines(child: ChildProcess, into: string[]): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      partial += chunk.toString('utf8');
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        into.push(stripAnsi(line));
+        if (process.env.TEST_SERVICE_LOGS) process.stderr.write(`${line}\n`);
+      }
+    });
+  }
+}
+
+/** A free port P whose neighbour P+1 is free too (the runner puts vipservice-N on P+N-1). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port < 65_535 && (await canListen(port + 1))) return port;
+  }
+  throw new Error('no two adjacent free ports');
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  try {
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => Promise.reject(err as Error)),
+    ]);
+  } catch {
+    return false;
+  }
+  server.close();
+  await once(server, 'close');
+  return true;
+}
