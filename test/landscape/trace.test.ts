@@ -13,7 +13,6 @@ describe('trace context', () => {
   let iso: Isolation;
   let accountservice: RunningService;
   let vipservice: RunningService;
-
   const started: RunningService[] = [];
 
   before(async () => {
