@@ -104,12 +104,12 @@ async function soak(l: Landscape): Promise<number> {
       vip200: load.stats().vip200,
     };
     samples.push(s);
+    const perService = Object.keys(s.rssMB)
+      .map((n) => `${n}=${s.rssMB[n] ?? 0}/${s.anonMB[n] ?? 0}/${s.heapMB[n] ?? 0}`)
+      .join(' ');
     console.log(
-      `t=${String(s.atSeconds).padStart(4)}s  rss MB ${Object.entries(s.rssMB)
-        .map(([n, v]) => `${n}=${v}`)
-        .join(
-          ' ',
-        )}  outbox=${String(s.outbox)}  queue=${String(s.queue)}  sent=${s.sent}  vip200=${s.vip200}`,
+      `t=${String(s.atSeconds).padStart(4)}s  MB rss/anon/heap ${perService}  store=${s.storeMB}MB` +
+        `  outbox=${String(s.outbox)}  queue=${String(s.queue)}  sent=${s.sent}  vip200=${s.vip200}`,
     );
     return s;
   };
