@@ -1,0 +1,30 @@
+// `npm start` without a broker: one line saying so, how to start RabbitMQ, no password, non-zero exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { freePort, repoRoot } from './support/processes.ts';
+
+void test('the landscape runner exits non-zero with one clear line when the broker is unreachable', async () => {
+  const port = await freePort(); // nothing listens there
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      AMQP_SERVER_URL: `amqp://guest:s3cretpw@127.0.0.1:${port}/`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+
+  assert.equal(code, 1);
+  const lines = output.trim().split('\n');
+  assert.equal(lines.length, 1, output);
+  assert.match(lines[0] ?? '', /cannot reach RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1/);
+  assert.match(lines[0] ?? '', /rabbitmq-server -detached/);
+  assert.doesNotMatch(output, /s3cretpw/);
+});
