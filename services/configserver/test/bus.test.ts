@@ -9,7 +9,7 @@ import {
   type LiveConfig,
 } from '@goblog/config';
 import { connectAmqp, type Transport } from '@goblog/messaging';
-import { recordingLogger, type LogEntry } from './recording-logger.js';
+import { recordingLogger, type LogEntry } from '../../../packages/config/test/recording-logger.js';
 import {
   BROKER_URL,
   startConfigServer,
