@@ -18,3 +18,16 @@ void test('without a valid traceparent a new trace begins', () => {
     assert.notEqual(traceIdOf(child), '00000000000000000000000000000000');
   }
 });
+
+void test('ids stay unique and well-formed across refills of the random pool', () => {
+  // 24 bytes per new trace, 4 KiB per refill: 2,000 traces cross the pool boundary a dozen times.
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const child = childTraceparent(undefined);
+    assert.match(child, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const [, traceId, spanId] = child.split('-');
+    assert.ok(traceId !== undefined && spanId !== undefined);
+    assert.ok(!seen.has(traceId) && !seen.has(spanId), `repeated id at ${String(i)}`);
+    seen.add(traceId).add(spanId);
+  }
+});
