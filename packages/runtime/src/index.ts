@@ -12,3 +12,5 @@ export { handleShutdown, exitOnStartupError } from './shutdown.js';
 export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT } from './broker-hint.js';
 export { childTraceparent, traceIdOf } from './trace.js';
+export { loopPressure } from './load.js';
+export type { LoopPressureOptions } from './load.js';

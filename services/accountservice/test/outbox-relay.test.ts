@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
-import type { PendingNotification } from '../src/index.js';
+import type { PendingNotification, RelayRound } from '../src/index.js';
 import { drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
 
@@ -135,5 +135,69 @@ void describe('the outbox relay', () => {
     call?.confirm();
     await stopping;
     assert.equal(store.outbox.depth, 0);
+  });
+
+  void describe('while requests saturate the service', () => {
+    /** A relay whose load signal the test sets; batches of 2 so a round is visible. */
+    const deferringRelay = (
+      saturated: { value: boolean },
+      options: { deferIntervalMs?: number; maxDeferMs?: number } = {},
+    ): OutboxRelay =>
+      new OutboxRelay({
+        outbox: store.outbox,
+        publisher,
+        messageType: VipNotification,
+        connection,
+        batchSize: 2,
+        saturated: () => saturated.value,
+        deferIntervalMs: options.deferIntervalMs ?? 60_000,
+        maxDeferMs: options.maxDeferMs ?? 60_000,
+      });
+    const recent = (n: number): PendingNotification => ({ ...note(n), recordedAt: Date.now() });
+
+    void it('publishes one batch per interval, then everything once the load is gone', async () => {
+      const saturated = { value: true };
+      for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(recent(n));
+      relay = deferringRelay(saturated);
+      const firstRound = new Promise<RelayRound>((resolve) => relay.onRound(resolve));
+      relay.start();
+      assert.deepEqual(await firstRound, { published: 2, failed: 0, depth: 3 });
+      // The next round waits for the interval (a minute here); new records do not cut it short.
+      await store.outbox.record(recent(6));
+      assert.equal(publisher.calls.length, 2);
+
+      saturated.value = false;
+      const done = drained(relay);
+      // The relay notices the load is gone at its next round (after the interval); a reconnect wakes it now.
+      connection.set('disconnected');
+      connection.set('connected');
+      await done;
+      assert.deepEqual(
+        publisher.calls.map((c) => c.options?.messageId),
+        ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6'],
+      );
+    });
+
+    void it('never defers an entry older than maxDeferMs', async () => {
+      const saturated = { value: true };
+      // Recorded a minute ago: already past the 1 s bound, so it goes out at full speed despite the load.
+      for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(note(n));
+      relay = deferringRelay(saturated, { maxDeferMs: 1000 });
+      const done = drained(relay);
+      relay.start();
+      await done;
+      assert.equal(publisher.calls.length, 5);
+    });
+
+    void it('drains without deferring when asked to stop', async () => {
+      const saturated = { value: true };
+      for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(recent(n));
+      relay = deferringRelay(saturated);
+      relay.start();
+      await publisher.waitForCalls(2);
+      await relay.stop(5000);
+      assert.equal(store.outbox.depth, 0);
+      assert.equal(publisher.calls.length, 5);
+    });
   });
 });

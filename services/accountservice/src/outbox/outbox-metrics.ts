@@ -27,6 +27,7 @@ export class OutboxMetrics {
   readonly publishFailures: Counter<'code'>;
   readonly discarded: Counter;
   readonly recordSeconds: Histogram;
+  readonly deferring: Gauge;
 
   constructor(registry: Registry, outbox: OutboxReader) {
     new Gauge({
@@ -59,6 +60,11 @@ export class OutboxMetrics {
     this.discarded = new Counter({
       name: 'outbox_discarded_total',
       help: 'Outbox entries dropped because they can never be published (damaged); should stay 0',
+      registers: [registry],
+    });
+    this.deferring = new Gauge({
+      name: 'outbox_relay_deferring',
+      help: '1 while the relay defers delivery because requests saturate the service (bounded by maxDeferMs)',
       registers: [registry],
     });
     this.recordSeconds = new Histogram({

@@ -25,9 +25,20 @@ export interface OutboxRelayOptions {
   readonly initialBackoffMs?: number;
   /** Longest retry delay. Default 10 s. */
   readonly maxBackoffMs?: number;
+  /**
+   * True while the process is saturated with request work (see `loopPressure` in @goblog/runtime). The
+   * relay then gives way: it publishes one batch per `deferIntervalMs` instead of back to back, and the
+   * broker's share of the CPU goes to requests. Without it the relay never defers.
+   */
+  readonly saturated?: () => boolean;
+  /** While deferring, the pause between publish rounds. Default 1 s. */
+  readonly deferIntervalMs?: number;
+  /** The longest a notification waits because the relay defers: older entries go out at full speed. Default 10 s. */
+  readonly maxDeferMs?: number;
 }
 
 type Wake = 'recorded' | 'urgent';
+type SleepKind = 'work' | 'backoff' | 'defer';
 
 const GROWTH_LOG_MS = 10_000;
 
@@ -46,7 +57,10 @@ export interface RelayRound {
  * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
  * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
  *   it; the only timer is the backoff after a failure (and records do not cut a backoff short);
- * - entries a previous process left behind are published first after `start`.
+ * - entries a previous process left behind are published first after `start`;
+ * - with `saturated`, delivery is background work: while requests saturate the process it publishes one
+ *   batch per `deferIntervalMs`, and never lets an entry wait longer than `maxDeferMs` on that account
+ *   (a burst is absorbed by the outbox and delivered after it; sustained overload delivers with a bounded lag).
  */
 export class OutboxRelay {
   readonly #o: OutboxRelayOptions;
@@ -62,9 +76,12 @@ export class OutboxRelay {
   #draining = false;
   #pending: Wake | undefined;
   #wakeUp: ((reason: Wake) => void) | undefined;
-  #sleepingFor: 'work' | 'backoff' = 'work';
+  #sleepingFor: SleepKind = 'work';
   #failures = 0;
   #lastGrowthLog = 0;
+  #lastRoundAt = 0;
+  #deferring = false;
+  #lastDeferLog = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -138,7 +155,38 @@ export class OutboxRelay {
         await this.#sleep('work');
         continue;
       }
+      const deferMs = this.#deferFor(batch[0]?.recordedAt ?? Date.now());
+      if (deferMs > 0) {
+        await this.#sleep('defer', deferMs);
+        continue;
+      }
+      this.#lastRoundAt = Date.now();
       if (!(await this.#publish(batch))) await this.#sleep('backoff');
+    }
+  }
+
+  /** How long to wait before the next round because requests saturate the process (0: publish now). */
+  #deferFor(oldestRecordedAt: number): number {
+    const { saturated } = this.#o;
+    const now = Date.now();
+    const untilTooOld = oldestRecordedAt + (this.#o.maxDeferMs ?? 10_000) - now;
+    const deferring = saturated !== undefined && !this.#draining && untilTooOld > 0 && saturated();
+    this.#setDeferring(deferring);
+    if (!deferring) return 0;
+    return Math.max(0, Math.min(untilTooOld, this.#lastRoundAt + (this.#o.deferIntervalMs ?? 1000) - now));
+  }
+
+  #setDeferring(deferring: boolean): void {
+    if (deferring === this.#deferring) return;
+    this.#deferring = deferring;
+    this.#o.metrics?.deferring.set(deferring ? 1 : 0);
+    const now = Date.now();
+    if (deferring && now - this.#lastDeferLog >= GROWTH_LOG_MS) {
+      this.#lastDeferLog = now;
+      this.#log.info(
+        { depth: this.#o.outbox.depth },
+        'requests saturate the service; outbox delivery deferred (one batch per interval)',
+      );
     }
   }
 
@@ -233,8 +281,8 @@ export class OutboxRelay {
   }
 
   #wake(reason: Wake): void {
-    // A new record does not cut a backoff short: that would turn a broker outage under load into a busy loop.
-    if (reason === 'recorded' && this.#wakeUp !== undefined && this.#sleepingFor === 'backoff') return;
+    // A new record does not cut a backoff or a deferral short: under load that would make it a busy loop.
+    if (reason === 'recorded' && this.#wakeUp !== undefined && this.#sleepingFor !== 'work') return;
     if (this.#wakeUp === undefined) {
       if (this.#pending !== 'urgent') this.#pending = reason;
       return;
@@ -244,10 +292,10 @@ export class OutboxRelay {
     wakeUp(reason);
   }
 
-  #sleep(kind: 'work' | 'backoff'): Promise<void> {
+  #sleep(kind: SleepKind, deferMs = 0): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (kind === 'work' && this.#pending !== undefined) return Promise.resolve();
-    if (kind === 'backoff' && this.#pending === 'urgent') return Promise.resolve();
+    if (kind !== 'work' && this.#pending === 'urgent') return Promise.resolve();
     this.#sleepingFor = kind;
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -255,12 +303,11 @@ export class OutboxRelay {
         clearTimeout(timer);
         resolve();
       };
-      if (kind === 'backoff') {
-        const ms = backoffDelay(
-          this.#failures,
-          this.#o.initialBackoffMs ?? 200,
-          this.#o.maxBackoffMs ?? 10_000,
-        );
+      if (kind !== 'work') {
+        const ms =
+          kind === 'defer'
+            ? deferMs
+            : backoffDelay(this.#failures, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
         timer = setTimeout(() => {
           this.#wakeUp = undefined;
           resolve();
