@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type {
   FastifyBaseLogger,
   FastifyError,
   FastifyInstance,
+  FastifyServerFactory,
   HTTPMethods,
   onResponseHookHandler,
 } from 'fastify';
@@ -16,6 +19,47 @@ export interface HttpServerDeps {
   readonly health: Health;
   /** Extra fields for the /health body (e.g. outbox depth). */
   readonly healthDetails?: () => Record<string, unknown>;
+  /** Answers the service's hottest requests ahead of Fastify's routing (see FastPath). */
+  readonly fastPath?: FastPath;
+}
+
+/**
+ * Answers a request on node:http directly, ahead of Fastify, and returns true; or returns false, having
+ * written nothing, and Fastify answers it. For the one route whose handler is so small that Fastify's own
+ * per-request work dominates it (measured here: a minimal Fastify app with one route serves 0.75x the
+ * requests/s of a bare node:http server). A fast path answers only the requests it can answer completely
+ * (a valid input, a success, or an error through `errorReply`) and observes `http_request_duration_seconds`
+ * with `routeObserver`; everything else (a malformed or unknown id, another method, a query string) falls
+ * through to the Fastify route, whose schema validation and error mapping answer it.
+ */
+export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/** The one mapping of errors to HTTP answers: 4xx for what the client got wrong, never a 5xx for bad input. */
+export function errorReply(err: {
+  readonly statusCode?: number;
+  readonly validation?: unknown;
+  readonly message: string;
+}): { readonly status: number; readonly body: { readonly error: string } } {
+  const status = err.validation ? 400 : (err.statusCode ?? 500);
+  if (status >= 500 && err.statusCode === undefined) return { status, body: { error: 'internal error' } };
+  return { status, body: { error: err.validation ? `invalid request: ${err.message}` : err.message } };
+}
+
+/** Observes request durations (seconds) of one route by status, the label children resolved once. */
+export function routeObserver(
+  metrics: ServiceMetrics,
+  method: string,
+  route: string,
+): (status: number, seconds: number) => void {
+  const byStatus = new Map<number, { observe(v: number): void }>();
+  return (status, seconds) => {
+    let observer = byStatus.get(status);
+    if (observer === undefined) {
+      observer = metrics.httpDuration.labels(method, route, String(status));
+      byStatus.set(status, observer);
+    }
+    observer.observe(seconds);
+  };
 }
 
 const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
@@ -28,6 +72,8 @@ const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELE
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Typed as Fastify's base logger so the instance has Fastify's default type, shared by every service.
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  const { fastPath } = deps;
+  let closing = false;
   const app = Fastify({
     loggerInstance,
     // No per-request log lines: they would cost more than the account read itself. Metrics count requests.
@@ -36,17 +82,18 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 512 },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    ...(fastPath === undefined ? {} : { serverFactory: withFastPath(fastPath, () => closing) }),
+  });
+  // While closing, every request goes to Fastify, which answers 503.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const status = err.validation ? 400 : (err.statusCode ?? 500);
-    if (status >= 500) {
-      request.log.error({ err, url: request.url }, 'request failed');
-      return reply.code(status).send({ error: 'internal error' });
-    }
-    return reply
-      .code(status)
-      .send({ error: err.validation ? `invalid request: ${err.message}` : err.message });
+    const { status, body } = errorReply(err);
+    if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
+    return reply.code(status).send(body);
   });
 
   const unmatched = deps.metrics.httpDuration.labels('*', 'unmatched', '404');
@@ -58,15 +105,14 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Request metrics without a global hook: each route gets its own onResponse hook with its labels baked in
   // (reading request.routeOptions builds an object per call, measurable on a route as small as an account read).
   app.addHook('onRoute', (route) => {
-    const byStatus = new Map<string, { observe(v: number): void }>();
+    const byMethod = new Map<string, (status: number, seconds: number) => void>();
     const observe: onResponseHookHandler = (request, reply, done) => {
-      const key = `${request.method} ${reply.statusCode}`;
-      let observer = byStatus.get(key);
+      let observer = byMethod.get(request.method);
       if (observer === undefined) {
-        observer = deps.metrics.httpDuration.labels(request.method, route.url, String(reply.statusCode));
-        byStatus.set(key, observer);
+        observer = routeObserver(deps.metrics, request.method, route.url);
+        byMethod.set(request.method, observer);
       }
-      observer.observe(reply.elapsedTime / 1000);
+      observer(reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
     route.onResponse = [...toArray(route.onResponse), observe];
@@ -102,6 +148,24 @@ export function allowOnly(app: FastifyInstance, url: string, allowed: readonly H
         .header('allow', allowed.join(', '))
         .send({ error: `method not allowed; use ${allowed.join(' or ')}` }),
   });
+}
+
+/** A node:http server that offers each request to `fastPath` before Fastify's handler (unless closing). */
+function withFastPath(fastPath: FastPath, closing: () => boolean): FastifyServerFactory {
+  return (handler, options) => {
+    const server = createServer((request, response) => {
+      if (closing() || !fastPath(request, response)) handler(request, response);
+    });
+    // What Fastify sets on a server it creates itself.
+    const option = (key: string, fallback: number): number => {
+      const value = options[key];
+      return typeof value === 'number' ? value : fallback;
+    };
+    server.keepAliveTimeout = option('keepAliveTimeout', 72_000);
+    server.requestTimeout = option('requestTimeout', 0);
+    server.setTimeout(option('connectionTimeout', 0));
+    return server;
+  };
 }
 
 function toArray<T>(value: T | readonly T[] | undefined): T[] {
