@@ -34,14 +34,18 @@ export interface HttpServerDeps {
  */
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-/** The one mapping of errors to HTTP answers: 4xx for what the client got wrong, never a 5xx for bad input. */
+/**
+ * The one mapping of errors to HTTP answers: 4xx for what the client got wrong (never a 5xx for bad input),
+ * 503 with its reason for a service that is unavailable for now (store closed, shutting down), and a bare
+ * `internal error` for any other 5xx, whose message could carry internals.
+ */
 export function errorReply(err: {
   readonly statusCode?: number;
   readonly validation?: unknown;
   readonly message: string;
 }): { readonly status: number; readonly body: { readonly error: string } } {
   const status = err.validation ? 400 : (err.statusCode ?? 500);
-  if (status >= 500 && err.statusCode === undefined) return { status, body: { error: 'internal error' } };
+  if (status >= 500 && status !== 503) return { status, body: { error: 'internal error' } };
   return { status, body: { error: err.validation ? `invalid request: ${err.message}` : err.message } };
 }
 

@@ -2,7 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Type } from 'typebox';
-import { Health, allowOnly, createHttpServer, createLogger, createMetrics } from '@goblog/runtime';
+import {
+  Health,
+  allowOnly,
+  createHttpServer,
+  createLogger,
+  createMetrics,
+  errorReply,
+} from '@goblog/runtime';
 
 function setup(healthy = true) {
   const health = new Health().register('store', () => ({ ok: healthy }));
@@ -69,4 +76,25 @@ describe('the logger', () => {
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0] ?? '', /s3cret/);
   });
+});
+
+void it('errorReply maps errors in one place: 4xx and 503 say why, other 5xx hide their message', () => {
+  assert.deepEqual(errorReply({ validation: [{}], message: 'params/id must match pattern' }), {
+    status: 400,
+    body: { error: 'invalid request: params/id must match pattern' },
+  });
+  assert.deepEqual(errorReply({ statusCode: 404, message: 'no account with id 1' }), {
+    status: 404,
+    body: { error: 'no account with id 1' },
+  });
+  assert.deepEqual(errorReply({ statusCode: 503, message: 'the account store is closed' }), {
+    status: 503,
+    body: { error: 'the account store is closed' },
+  });
+  for (const err of [
+    { message: 'TypeError: x is undefined at /srv/app.js:1' },
+    { statusCode: 502, message: 'upstream amqp://user:secret@host failed' },
+  ]) {
+    assert.deepEqual(errorReply(err).body, { error: 'internal error' });
+  }
 });
