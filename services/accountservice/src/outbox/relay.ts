@@ -136,6 +136,7 @@ export class OutboxRelay {
       await within(running, drainMs);
     }
     this.#stopped = true;
+    this.#setDeferring(false);
     this.#wake('urgent');
     await within(running, settleMs);
     await within(Promise.allSettled([...this.#removals]), settleMs);
