@@ -56,7 +56,8 @@ export interface RelayRound {
  *   publish failed stays and is retried, with the same message id, after a backoff;
  * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
  * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
- *   it; the only timer is the backoff after a failure (and records do not cut a backoff short);
+ *   it; its only timers are the backoff after a failure and the pause while deferring (records cut neither
+ *   short);
  * - entries a previous process left behind are published first after `start`;
  * - with `saturated`, delivery is background work: while requests saturate the process it publishes one
  *   batch per `deferIntervalMs`, and never lets an entry wait longer than `maxDeferMs` on that account
