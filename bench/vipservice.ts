@@ -22,9 +22,9 @@ import { startProcess } from './lib/process.ts';
 import type { BenchProcess } from './lib/process.ts';
 import type { Row } from './lib/report.ts';
 import { median, percentile } from './lib/stats.ts';
+import { until } from './lib/wait.ts';
 
 const ACCOUNT = '10000';
-const POLL_MS = 5;
 
 export interface VipConsumeOptions {
   /** Notifications in the backlog of each run. Default 50 000. */
@@ -390,14 +390,6 @@ async function cpuMsOf(proc: BenchProcess): Promise<number> {
   // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`bench: condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -10,6 +10,7 @@ import type { LoadResult } from '../lib/load.ts';
 import { startProcess } from '../lib/process.ts';
 import type { BenchProcess } from '../lib/process.ts';
 import { alternate, median } from '../lib/stats.ts';
+import { until } from '../lib/wait.ts';
 import type { Row } from '../lib/report.ts';
 import { BROKER_URL, deleteQueues } from '../lib/broker.ts';
 
@@ -60,15 +61,6 @@ async function countNotifications(
   return { count: () => seen.size, close: () => connection.close() };
 }
 
-/** Resolves once `done()` holds (checked every 50 ms); rejects after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`not delivered within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-http-'));
   const queue = `vip_queue.bench.${randomUUID()}`;
@@ -83,7 +75,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
     await load(`http://127.0.0.1:${ourPort}/accounts/10001`, { ...options, durationSec: 1 });
     await load(`http://127.0.0.1:${barePort}/accounts/10001`, { ...options, durationSec: 1 });
     const warmVip = await load(`http://127.0.0.1:${ourPort}/accounts/10000`, { ...options, durationSec: 1 });
-    await until(() => counter.count() >= warmVip.ok, 120_000);
+    await until(() => counter.count() >= warmVip.ok, 120_000, 50);
 
     const plain = await alternate(options.rounds, run(ourPort, '10001'), run(barePort, '10001'));
     const plainRss = await service.rssMiB();
@@ -100,7 +92,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
       vip.a.push(result);
       expected += result.ok;
       const started = performance.now();
-      await until(() => counter.count() >= expected, 120_000);
+      await until(() => counter.count() >= expected, 120_000, 50);
       catchUpMs.push(performance.now() - started);
       vip.b.push(await run(barePort, '10001')());
     }
