@@ -18,7 +18,7 @@ interface Settings {
 
 const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings) => Promise<Row[]> }> = {
   http: {
-    produces: ['http-account', 'http-vip'],
+    produces: ['http-account', 'http-vip', 'http-vip-lmdb-floor', 'http-vip-flush-floor'],
     run: (s) => benchHttp({ rounds: s.rounds, durationSec: s.durationSec, connections: s.connections }),
   },
   messaging: {

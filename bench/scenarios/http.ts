@@ -30,6 +30,16 @@ async function startBare(port: number): Promise<BenchProcess> {
   );
 }
 
+async function startFloor(port: number, dataDir: string, mode: 'lmdb' | 'log'): Promise<BenchProcess> {
+  return startProcess(
+    ['--import', 'tsx', 'bench/baselines/durable-http.ts', String(port), dataDir, mode],
+    {},
+    {
+      url: `http://127.0.0.1:${port}/accounts/10001`,
+    },
+  );
+}
+
 async function startAccountservice(port: number, dataDir: string, queue: string): Promise<BenchProcess> {
   return startProcess(
     ['services/accountservice/dist/main.js'],
@@ -64,9 +74,11 @@ async function countNotifications(
 export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-http-'));
   const queue = `vip_queue.bench.${randomUUID()}`;
-  const [ourPort, barePort] = [16767, 16768];
-  const service = await startAccountservice(ourPort, dataDir, queue);
+  const [ourPort, barePort, lmdbPort, logPort] = [16767, 16768, 16769, 16770];
+  const service = await startAccountservice(ourPort, join(dataDir, 'service'), queue);
   const bare = await startBare(barePort);
+  const lmdbFloor = await startFloor(lmdbPort, join(dataDir, 'floor-lmdb'), 'lmdb');
+  const logFloor = await startFloor(logPort, join(dataDir, 'floor-log'), 'log');
   const counter = await countNotifications(queue);
   try {
     const run = (port: number, id: string) => (): Promise<LoadResult> =>
@@ -75,6 +87,8 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
     await load(`http://127.0.0.1:${ourPort}/accounts/10001`, { ...options, durationSec: 1 });
     await load(`http://127.0.0.1:${barePort}/accounts/10001`, { ...options, durationSec: 1 });
     const warmVip = await load(`http://127.0.0.1:${ourPort}/accounts/10000`, { ...options, durationSec: 1 });
+    await load(`http://127.0.0.1:${lmdbPort}/accounts/10000`, { ...options, durationSec: 1 });
+    await load(`http://127.0.0.1:${logPort}/accounts/10000`, { ...options, durationSec: 1 });
     await until(() => counter.count() >= warmVip.ok, 120_000, 50);
 
     const plain = await alternate(options.rounds, run(ourPort, '10001'), run(barePort, '10001'));
@@ -82,8 +96,14 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
 
     // VIP reads alternate with the bare server too, but each VIP round is followed by the delivery of its
     // notifications before the bare round starts: the relay defers delivery while requests saturate the
-    // service, and its catch-up must not run during (and slow down) the baseline's round.
-    const vip: { a: LoadResult[]; b: LoadResult[] } = { a: [], b: [] };
+    // service, and its catch-up must not run during (and slow down) the baseline's round. The two durable
+    // floors (bench/baselines/durable-http.ts) run in the same rotation.
+    const vip = {
+      a: [] as LoadResult[],
+      b: [] as LoadResult[],
+      lmdb: [] as LoadResult[],
+      log: [] as LoadResult[],
+    };
     const catchUpMs: number[] = [];
     const warmDelivered = counter.count();
     let expected = warmDelivered;
@@ -95,6 +115,8 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
       await until(() => counter.count() >= expected, 120_000, 50);
       catchUpMs.push(performance.now() - started);
       vip.b.push(await run(barePort, '10001')());
+      vip.lmdb.push(await run(lmdbPort, '10000')());
+      vip.log.push(await run(logPort, '10000')());
     }
     const rss = await service.rssMiB();
 
@@ -104,6 +126,22 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
     const missing = Math.max(0, vipOk - delivered);
     const perRound = median(vip.a.map((r) => r.ok));
     const catchUp = median(catchUpMs) / 1000;
+
+    const bareVip = median(vip.b.map((r) => r.requestsPerSecond));
+    const ours = median(vip.a.map((r) => r.requestsPerSecond));
+    const floorRow = (scenario: string, results: LoadResult[], name: string): Row => {
+      const floor = median(results.map((r) => r.requestsPerSecond));
+      return {
+        scenario,
+        unit: 'req/s',
+        ours,
+        baseline: floor,
+        baselineName: name,
+        p50Ms: median(results.map((r) => r.p50Ms)),
+        p99Ms: median(results.map((r) => r.p99Ms)),
+        notes: `that floor is ${(floor / bareVip).toFixed(2)}x bare node:http; p50/p99 are the floor's`,
+      };
+    };
 
     const rows: Row[] = [
       {
@@ -121,8 +159,8 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
       {
         scenario: 'http-vip',
         unit: 'req/s',
-        ours: median(vip.a.map((r) => r.requestsPerSecond)),
-        baseline: median(vip.b.map((r) => r.requestsPerSecond)),
+        ours,
+        baseline: bareVip,
         baselineName: 'bare node:http (non-VIP)',
         target: 0.5,
         p50Ms: median(vip.a.map((r) => r.p50Ms)),
@@ -133,11 +171,13 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
           `each round's backlog delivered ${catchUp.toFixed(1)} s after it ` +
           `(${Math.round(perRound / (options.durationSec + catchUp))} VIP reads/s end to end)`,
       },
+      floorRow('http-vip-lmdb-floor', vip.lmdb, 'node:http + one LMDB put per read'),
+      floorRow('http-vip-flush-floor', vip.log, 'node:http + log write, shared fdatasync'),
     ];
     return rows;
   } finally {
     await counter.close().catch(() => undefined);
-    await Promise.all([service.stop(), bare.stop()]);
+    await Promise.all([service.stop(), bare.stop(), lmdbFloor.stop(), logFloor.stop()]);
     await deleteQueues(queue);
     await rm(dataDir, { recursive: true, force: true });
   }
