@@ -28,3 +28,27 @@ void test('within one window the last answer is repeated', async () => {
   // Less than a window since it was created: nothing is measured yet, so the initial answer stands.
   assert.equal(saturated(), false);
 });
+
+/** Keeps the event loop about half busy for `ms`: 5 ms of work, then 5 ms waiting on a timer. */
+async function halfBusy(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const slice = performance.now() + 5;
+    while (performance.now() < slice);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+void test('saturation lasts until the utilisation falls below the release level', async () => {
+  const saturated = loopPressure({ threshold: 0.9, releaseBelow: 0.1, windowMs: 20 });
+  // Half busy from the start: below the threshold, so not saturated.
+  await halfBusy(60);
+  assert.equal(saturated(), false);
+  await spin(60);
+  assert.equal(saturated(), true);
+  // Half busy once saturated: above the release level, so still saturated.
+  await halfBusy(60);
+  assert.equal(saturated(), true);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(saturated(), false);
+});

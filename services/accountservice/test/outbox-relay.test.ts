@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
-import type { PendingNotification, RelayRound } from '../src/index.js';
+import type { PendingNotification } from '../src/index.js';
 import { drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
 
@@ -138,39 +138,52 @@ void describe('the outbox relay', () => {
   });
 
   void describe('while requests saturate the service', () => {
-    /** A relay whose load signal the test sets; batches of 2 so a round is visible. */
-    const deferringRelay = (
-      saturated: { value: boolean },
-      options: { deferIntervalMs?: number; maxDeferMs?: number } = {},
-    ): OutboxRelay =>
+    /** The load signal a test sets; `checked(n)` resolves once the relay has asked for it n times. */
+    class Load {
+      value = true;
+      #checks = 0;
+      #waiters: { n: number; resolve: () => void }[] = [];
+      readonly saturated = (): boolean => {
+        this.#checks++;
+        for (const w of this.#waiters.filter((w) => this.#checks >= w.n)) w.resolve();
+        this.#waiters = this.#waiters.filter((w) => this.#checks < w.n);
+        return this.value;
+      };
+      checked(n: number): Promise<void> {
+        return new Promise((resolve) => {
+          if (this.#checks >= n) resolve();
+          else this.#waiters.push({ n, resolve });
+        });
+      }
+    }
+    /** A relay that defers on `load`, checking it every 5 ms; batches of 2 so rounds are visible. */
+    const deferringRelay = (load: Load, options: { maxDeferMs?: number } = {}): OutboxRelay =>
       new OutboxRelay({
         outbox: store.outbox,
         publisher,
         messageType: VipNotification,
         connection,
         batchSize: 2,
-        saturated: () => saturated.value,
-        deferIntervalMs: options.deferIntervalMs ?? 60_000,
+        saturated: load.saturated,
+        deferCheckMs: 5,
         maxDeferMs: options.maxDeferMs ?? 60_000,
       });
     const recent = (n: number): PendingNotification => ({ ...note(n), recordedAt: Date.now() });
 
-    void it('publishes one batch per interval, then everything once the load is gone', async () => {
-      const saturated = { value: true };
+    void it('publishes nothing while the load lasts, then everything in order once it eases', async () => {
+      const load = new Load();
       for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(recent(n));
-      relay = deferringRelay(saturated);
-      const firstRound = new Promise<RelayRound>((resolve) => relay.onRound(resolve));
+      relay = deferringRelay(load);
       relay.start();
-      assert.deepEqual(await firstRound, { published: 2, failed: 0, depth: 3 });
-      // The next round waits for the interval (a minute here); new records do not cut it short.
+      // Several checks of the load, and a record in between: still nothing published.
+      await load.checked(3);
       await store.outbox.record(recent(6));
-      assert.equal(publisher.calls.length, 2);
+      await load.checked(6);
+      assert.equal(publisher.calls.length, 0);
+      assert.equal(store.outbox.depth, 6);
 
-      saturated.value = false;
       const done = drained(relay);
-      // The relay notices the load is gone at its next round (after the interval); a reconnect wakes it now.
-      connection.set('disconnected');
-      connection.set('connected');
+      load.value = false;
       await done;
       assert.deepEqual(
         publisher.calls.map((c) => c.options?.messageId),
@@ -179,10 +192,10 @@ void describe('the outbox relay', () => {
     });
 
     void it('never defers an entry older than maxDeferMs', async () => {
-      const saturated = { value: true };
-      // Recorded a minute ago: already past the 1 s bound, so it goes out at full speed despite the load.
+      const load = new Load();
+      // Recorded long ago: already past the 1 s bound, so it goes out at full speed despite the load.
       for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(note(n));
-      relay = deferringRelay(saturated, { maxDeferMs: 1000 });
+      relay = deferringRelay(load, { maxDeferMs: 1000 });
       const done = drained(relay);
       relay.start();
       await done;
@@ -190,11 +203,12 @@ void describe('the outbox relay', () => {
     });
 
     void it('drains without deferring when asked to stop', async () => {
-      const saturated = { value: true };
+      const load = new Load();
       for (const n of [1, 2, 3, 4, 5]) await store.outbox.record(recent(n));
-      relay = deferringRelay(saturated);
+      relay = deferringRelay(load);
       relay.start();
-      await publisher.waitForCalls(2);
+      await load.checked(2);
+      assert.equal(publisher.calls.length, 0);
       await relay.stop(5000);
       assert.equal(store.outbox.depth, 0);
       assert.equal(publisher.calls.length, 5);

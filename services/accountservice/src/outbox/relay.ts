@@ -27,12 +27,13 @@ export interface OutboxRelayOptions {
   readonly maxBackoffMs?: number;
   /**
    * True while the process is saturated with request work (see `loopPressure` in @goblog/runtime). The
-   * relay then gives way: it publishes one batch per `deferIntervalMs` instead of back to back, and the
-   * broker's share of the CPU goes to requests. Without it the relay never defers.
+   * relay then gives way: it publishes nothing until the load eases or an entry would wait longer than
+   * `maxDeferMs`, and the broker's share of the CPU (and of the disk) goes to requests. Without it the relay
+   * never defers.
    */
   readonly saturated?: () => boolean;
-  /** While deferring, the pause between publish rounds. Default 1 s. */
-  readonly deferIntervalMs?: number;
+  /** While deferring, how often the relay checks whether the load has eased. Default 250 ms. */
+  readonly deferCheckMs?: number;
   /** The longest a notification waits because the relay defers: older entries go out at full speed. Default 10 s. */
   readonly maxDeferMs?: number;
 }
@@ -56,12 +57,12 @@ export interface RelayRound {
  *   publish failed stays and is retried, with the same message id, after a backoff;
  * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
  * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
- *   it; its only timers are the backoff after a failure and the pause while deferring (records cut neither
- *   short);
+ *   it; its only timers are the backoff after a failure and the load check while deferring (records cut
+ *   neither short);
  * - entries a previous process left behind are published first after `start`;
- * - with `saturated`, delivery is background work: while requests saturate the process it publishes one
- *   batch per `deferIntervalMs`, and never lets an entry wait longer than `maxDeferMs` on that account
- *   (a burst is absorbed by the outbox and delivered after it; sustained overload delivers with a bounded lag).
+ * - with `saturated`, delivery is background work: while requests saturate the process it publishes
+ *   nothing, and never lets an entry wait longer than `maxDeferMs` on that account (a burst is absorbed by
+ *   the outbox and delivered after it; sustained overload delivers with a lag of about `maxDeferMs`).
  */
 export class OutboxRelay {
   readonly #o: OutboxRelayOptions;
@@ -80,7 +81,6 @@ export class OutboxRelay {
   #sleepingFor: SleepKind = 'work';
   #failures = 0;
   #lastGrowthLog = 0;
-  #lastRoundAt = 0;
   #deferring = false;
   #lastDeferLog = 0;
 
@@ -151,31 +151,30 @@ export class OutboxRelay {
         await this.#sleep('work');
         continue;
       }
+      const deferMs = this.#deferFor();
+      if (deferMs > 0) {
+        await this.#sleep('defer', deferMs);
+        continue;
+      }
       const batch = this.#o.outbox.peek(this.#batchSize, this.#removing);
       if (batch.length === 0) {
         if (this.#draining) return;
         await this.#sleep('work');
         continue;
       }
-      const deferMs = this.#deferFor(batch[0]?.recordedAt ?? Date.now());
-      if (deferMs > 0) {
-        await this.#sleep('defer', deferMs);
-        continue;
-      }
-      this.#lastRoundAt = Date.now();
       if (!(await this.#publish(batch))) await this.#sleep('backoff');
     }
   }
 
   /** How long to wait before the next round because requests saturate the process (0: publish now). */
-  #deferFor(oldestRecordedAt: number): number {
+  #deferFor(): number {
     const { saturated } = this.#o;
-    const now = Date.now();
-    const untilTooOld = oldestRecordedAt + (this.#o.maxDeferMs ?? 10_000) - now;
-    const deferring = saturated !== undefined && !this.#draining && untilTooOld > 0 && saturated();
+    // The oldest entry alone decides (one read), so a deferred check costs no batch read.
+    const oldest = saturated === undefined || this.#draining ? undefined : this.#o.outbox.oldestRecordedAt();
+    const untilTooOld = oldest === undefined ? 0 : oldest + (this.#o.maxDeferMs ?? 10_000) - Date.now();
+    const deferring = untilTooOld > 0 && saturated !== undefined && saturated();
     this.#setDeferring(deferring);
-    if (!deferring) return 0;
-    return Math.max(0, Math.min(untilTooOld, this.#lastRoundAt + (this.#o.deferIntervalMs ?? 1000) - now));
+    return deferring ? Math.min(untilTooOld, this.#o.deferCheckMs ?? 250) : 0;
   }
 
   #setDeferring(deferring: boolean): void {
@@ -187,7 +186,7 @@ export class OutboxRelay {
       this.#lastDeferLog = now;
       this.#log.info(
         { depth: this.#o.outbox.depth },
-        'requests saturate the service; outbox delivery deferred (one batch per interval)',
+        'requests saturate the service; outbox delivery deferred until the load eases',
       );
     }
   }
