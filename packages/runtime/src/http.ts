@@ -5,6 +5,7 @@ import type {
   FastifyBaseLogger,
   FastifyError,
   FastifyInstance,
+  FastifyRequest,
   FastifyServerFactory,
   HTTPMethods,
   onResponseHookHandler,
@@ -12,6 +13,17 @@ import type {
 import type { PinoLogger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Health } from './health.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The `route` label of this route's request metrics, per request, for a route whose URL pattern says
+     * little (a wildcard): return a template from a small fixed set (never the raw URL: every distinct value
+     * is a new time series). Without it the label is the route's URL pattern.
+     */
+    metricsRoute?: (request: FastifyRequest) => string;
+  }
+}
 
 export interface HttpServerDeps {
   readonly logger: PinoLogger;
@@ -109,12 +121,16 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Request metrics without a global hook: each route gets its own onResponse hook with its labels baked in
   // (reading request.routeOptions builds an object per call, measurable on a route as small as an account read).
   app.addHook('onRoute', (route) => {
-    const byMethod = new Map<string, (status: number, seconds: number) => void>();
+    // Observers by method (and by label, for a route that labels each request itself).
+    const observers = new Map<string, (status: number, seconds: number) => void>();
+    const label = route.config?.metricsRoute;
     const observe: onResponseHookHandler = (request, reply, done) => {
-      let observer = byMethod.get(request.method);
+      const routeLabel = label === undefined ? route.url : label(request);
+      const key = label === undefined ? request.method : `${request.method} ${routeLabel}`;
+      let observer = observers.get(key);
       if (observer === undefined) {
-        observer = routeObserver(deps.metrics, request.method, route.url);
-        byMethod.set(request.method, observer);
+        observer = routeObserver(deps.metrics, request.method, routeLabel);
+        observers.set(key, observer);
       }
       observer(reply.statusCode, reply.elapsedTime / 1000);
       done();

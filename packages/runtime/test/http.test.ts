@@ -60,6 +60,28 @@ describe('the shared HTTP server', () => {
     assert.match(body, /http_request_duration_seconds_count\{[^}]*route="\/things\/:id",status="400"\} 1/);
     assert.match(body, /process_resident_memory_bytes/);
   });
+
+  it('labels a route by what its metricsRoute returns for each request', async () => {
+    const app = setup();
+    app.get(
+      '/files/*',
+      {
+        config: {
+          metricsRoute: (request) => (request.url.endsWith('.yml') ? '/files/{name}.yml' : '/files/*'),
+        },
+      },
+      () => ({ ok: true }),
+    );
+    await app.inject('/files/a.yml');
+    await app.inject('/files/b.yml');
+    await app.inject('/files/c.txt');
+    const body = (await app.inject('/metrics')).body;
+    assert.match(
+      body,
+      /http_request_duration_seconds_count\{[^}]*route="\/files\/\{name\}\.yml",status="200"\} 2/,
+    );
+    assert.match(body, /http_request_duration_seconds_count\{[^}]*route="\/files\/\*",status="200"\} 1/);
+  });
 });
 
 describe('the logger', () => {

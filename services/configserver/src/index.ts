@@ -6,7 +6,7 @@ export type { ConfigServerConfig } from './config.js';
 export { createRefreshBus } from './domain/refresh-bus.js';
 export type { RefreshBus } from './domain/refresh-bus.js';
 export { destinationsForPaths } from './domain/changed-services.js';
-export { parseConfigPath } from './domain/config-path.js';
+export { configRouteLabel, parseConfigPath } from './domain/config-path.js';
 export type { ConfigRequest, ParsedPath, DocumentFormat } from './domain/config-path.js';
 export { watchRepository } from './repo-watcher.js';
 export type { Credentials } from './auth.js';

@@ -140,3 +140,18 @@ void test('/{label}/{app}-{profile}.yml reads the labelled version', async () =>
   assert.equal((parse(await res.text()) as { server_port: number }).server_port, 6868);
   assert.equal((await fetch(`${server.url}/nosuchlabel/vipservice-test.yml`)).status, 404);
 });
+
+void test('/metrics labels config reads by URL form, not by application', async () => {
+  assert.equal((await fetch(`${server.url}/vipservice/dev`)).status, 200);
+  assert.equal((await fetch(`${server.url}/P9/vipservice-dev.yml`)).status, 200);
+  const body = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(
+    body,
+    /http_request_duration_seconds_count\{[^}]*route="\/\{application\}\/\{profiles\}",status="200"\}/,
+  );
+  assert.match(
+    body,
+    /http_request_duration_seconds_count\{[^}]*route="\/\{label\}\/\{application\}-\{profiles\}\.yml",status="200"\}/,
+  );
+  assert.doesNotMatch(body, /route="[^"]*vipservice/);
+});

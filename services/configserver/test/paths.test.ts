@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destinationsForPaths, parseConfigPath } from '@goblog/configserver';
+import { configRouteLabel, destinationsForPaths, parseConfigPath } from '@goblog/configserver';
 
 void test('Spring’s URL forms are told apart', () => {
   assert.deepEqual(parseConfigPath('/accountservice/dev'), {
@@ -52,4 +52,17 @@ void test('changed files map to the applications they configure', () => {
   assert.deepEqual(destinationsForPaths(['vipservice.yml', 'application-dev.yml']), ['**']);
   assert.deepEqual(destinationsForPaths(['accountservice']), ['accountservice:**']);
   assert.deepEqual(destinationsForPaths(['.accountservice.yml.swp', 'README.md']), []);
+});
+
+void test('config reads are labelled in metrics by URL form, never by name', () => {
+  assert.equal(configRouteLabel('/accountservice/dev'), '/{application}/{profiles}');
+  assert.equal(configRouteLabel('/accountservice/dev,test/P9'), '/{application}/{profiles}/{label}');
+  assert.equal(configRouteLabel('/accountservice-dev.yml'), '/{application}-{profiles}.yml');
+  assert.equal(
+    configRouteLabel('/P9/accountservice-dev.properties'),
+    '/{label}/{application}-{profiles}.properties',
+  );
+  // Not a config read (too deep, traversal): one label for all of them.
+  assert.equal(configRouteLabel('/a/b/c/d'), '/*');
+  assert.equal(configRouteLabel('/..%2fetc/passwd'), '/*');
 });

@@ -67,3 +67,18 @@ function document(fileName: string, label: string | null): ParsedPath {
   const profiles = dash > 0 ? stem.slice(dash + 1) : 'default';
   return { ok: true, request: { kind: 'document', application, profiles, label, format } };
 }
+
+/**
+ * The request-metrics label of a config read: the URL form it used, as a template (`/{application}/{profiles}`,
+ * `/{label}/{application}-{profiles}.yml`, ...), so reads can be told apart by form without a time series per
+ * application. Anything that is not a config read is `/*`.
+ */
+export function configRouteLabel(rawPath: string): string {
+  const parsed = parseConfigPath(rawPath);
+  if (!parsed.ok) return '/*';
+  const { request } = parsed;
+  const label = request.label === null ? '' : '/{label}';
+  return request.kind === 'environment'
+    ? `/{application}/{profiles}${label}`
+    : `${label}/{application}-{profiles}.${request.format}`;
+}

@@ -1,6 +1,6 @@
 import type { ConfigRepository } from '@goblog/config';
-import type { FastifyInstance } from 'fastify';
-import { parseConfigPath } from '../domain/config-path.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { configRouteLabel, parseConfigPath } from '../domain/config-path.js';
 import { renderDocument } from '../domain/render.js';
 import { HttpError, UNSAFE_PATH, toHttpError } from '../errors.js';
 
@@ -10,8 +10,10 @@ import { HttpError, UNSAFE_PATH, toHttpError } from '../errors.js';
  * can be checked for traversal before anything is decoded.
  */
 export function environmentRoutes(app: FastifyInstance, deps: { repository: ConfigRepository }): void {
-  app.get('/*', async (request, reply) => {
-    const rawPath = request.url.split('?')[0] ?? '/';
+  const rawPathOf = (url: string): string => url.split('?')[0] ?? '/';
+  const config = { metricsRoute: (request: FastifyRequest) => configRouteLabel(rawPathOf(request.url)) };
+  app.get('/*', { config }, async (request, reply) => {
+    const rawPath = rawPathOf(request.url);
     if (rawPath === '/') throw new HttpError(404, 'ask for /{application}/{profile}[/{label}]');
     const parsed = parseConfigPath(rawPath);
     if (!parsed.ok) {
