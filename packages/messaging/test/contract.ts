@@ -255,6 +255,24 @@ export function transportContract(name: string, fixture: ContractFixture): void 
       });
     });
 
+    it('refuses a subscription that does not match where the type is published, with INVALID_MESSAGE', async () => {
+      const queue = uniqueName('mismatch');
+      const exchange = uniqueName('mismatch-x');
+      await withTransport(workQueues(queue), [exchange], async (t) => {
+        const ignore = sync(() => undefined);
+        await assert.rejects(
+          t.subscribeToQueue(topicType(exchange), ignore, { consumerName: 'worker' }),
+          (err: unknown) => isMessagingError(err, 'INVALID_MESSAGE') && /use subscribe\(\)/.test(err.message),
+        );
+        await assert.rejects(
+          t.subscribe(workType(queue), ignore, { consumerName: 'listener' }),
+          (err: unknown) =>
+            isMessagingError(err, 'INVALID_MESSAGE') && /use subscribeToQueue\(\)/.test(err.message),
+        );
+        assert.equal(await fixture.queueExists(queue), false);
+      });
+    });
+
     it('reports an unroutable mandatory message instead of dropping it silently', async () => {
       const exchange = uniqueName('nobody');
       await withTransport([], [exchange], async (t) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ConsumerSource } from '../consume/source.js';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { buildMeta } from '../consume/meta.js';
 import type { ConsumePolicy } from '../consume/policy.js';
@@ -21,17 +22,6 @@ export interface ConsumerHost extends ChannelHost {
   readonly closeTimeoutMs: number;
   readonly metrics: MessagingMetrics | undefined;
 }
-
-/** Where a consumer reads: a shared work queue, or a private queue bound to an exchange. */
-export type ConsumerSource =
-  | { readonly kind: 'work'; readonly queue: string; readonly queueType: QueueType }
-  | {
-      readonly kind: 'fanout';
-      readonly exchange: string;
-      readonly exchangeType: string;
-      readonly bindingKey: string;
-      readonly queue: string;
-    };
 
 interface Pending {
   readonly msg: ConsumeMessage;

@@ -1,6 +1,7 @@
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import type { Static, TSchema } from 'typebox';
 import { resolvePolicy } from '../consume/policy.js';
+import { fanoutSource, workSource } from '../consume/source.js';
 import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
@@ -175,18 +176,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     options: ConsumerOptions,
   ): Promise<Subscription> {
     this.assertOpen();
-    const d = type.destination;
-    if (d.kind !== 'queue') {
-      throw new MessagingError(
-        'INVALID_MESSAGE',
-        `${type.name} is published to an exchange; use subscribe()`,
-      );
-    }
-    return this.startConsumer(type, handler, options, {
-      kind: 'work',
-      queue: d.queue,
-      queueType: d.queueType ?? this.settings.queueType,
-    });
+    return this.startConsumer(type, handler, options, workSource(type, this.settings.queueType));
   }
 
   async subscribe<S extends TSchema>(
@@ -195,21 +185,12 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     options: ConsumerOptions & { readonly bindingKey?: string },
   ): Promise<Subscription> {
     this.assertOpen();
-    const d = type.destination;
-    if (d.kind !== 'exchange') {
-      throw new MessagingError(
-        'INVALID_MESSAGE',
-        `${type.name} is published to a queue; use subscribeToQueue()`,
-      );
-    }
-    const suffix = Math.random().toString(36).slice(2, 10);
-    return this.startConsumer(type, handler, options, {
-      kind: 'fanout',
-      exchange: d.exchange,
-      exchangeType: d.exchangeType,
-      bindingKey: options.bindingKey ?? d.routingKey,
-      queue: `${d.exchange}.${options.consumerName}.${suffix}`,
-    });
+    return this.startConsumer(
+      type,
+      handler,
+      options,
+      fanoutSource(type, options.consumerName, options.bindingKey),
+    );
   }
 
   close(): Promise<void> {

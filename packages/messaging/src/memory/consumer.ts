@@ -1,24 +1,15 @@
 import { buildMeta } from '../consume/meta.js';
+import type { ConsumerSource } from '../consume/source.js';
 import type { ConsumePolicy } from '../consume/policy.js';
 import { processDelivery, type Outcome } from '../consume/process.js';
 import { HeaderNames, republishHeaders } from '../headers.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import type { ConsumeStats } from '../metrics.js';
-import { deadLetterQueueName, retryQueueName, type QueueType } from '../topology.js';
+import { deadLetterQueueName, retryQueueName } from '../topology.js';
 import type { Handler, Subscription } from '../transport.js';
 import type { MemoryBroker } from './broker.js';
 import type { Envelope, MemoryProperties, MemoryQueue, QueueSubscriber } from './queue.js';
-
-export type MemorySource =
-  | { readonly kind: 'work'; readonly queue: string; readonly queueType: QueueType }
-  | {
-      readonly kind: 'fanout';
-      readonly exchange: string;
-      readonly exchangeType: string;
-      readonly bindingKey: string;
-      readonly queue: string;
-    };
 
 export interface MemoryConsumerHost {
   readonly broker: MemoryBroker;
@@ -43,7 +34,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     private readonly type: MessageType,
     private readonly handler: Handler<T>,
     private readonly policy: ConsumePolicy,
-    private readonly source: MemorySource,
+    private readonly source: ConsumerSource,
     private readonly owner: object,
     private readonly stats: ConsumeStats,
   ) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Static, TSchema } from 'typebox';
 import { resolvePolicy } from '../consume/policy.js';
+import { fanoutSource, workSource, type ConsumerSource } from '../consume/source.js';
 import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
 import { HeaderNames } from '../headers.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -17,7 +18,7 @@ import type {
   Transport,
 } from '../transport.js';
 import { MemoryBroker, type RecordedMessage } from './broker.js';
-import { MemoryConsumer, type MemoryConsumerHost, type MemorySource } from './consumer.js';
+import { MemoryConsumer, type MemoryConsumerHost } from './consumer.js';
 import type { MemoryProperties } from './queue.js';
 
 export interface MemoryTransportOptions {
@@ -112,18 +113,7 @@ export class MemoryTransport implements Transport {
     options: ConsumerOptions,
   ): Promise<Subscription> {
     this.assertOpen();
-    const d = type.destination;
-    if (d.kind !== 'queue') {
-      throw new MessagingError(
-        'INVALID_MESSAGE',
-        `${type.name} is published to an exchange; use subscribe()`,
-      );
-    }
-    return this.startConsumer(type, handler, options, {
-      kind: 'work',
-      queue: d.queue,
-      queueType: d.queueType ?? this.queueType,
-    });
+    return this.startConsumer(type, handler, options, workSource(type, this.queueType));
   }
 
   async subscribe<S extends TSchema>(
@@ -132,20 +122,12 @@ export class MemoryTransport implements Transport {
     options: ConsumerOptions & { readonly bindingKey?: string },
   ): Promise<Subscription> {
     this.assertOpen();
-    const d = type.destination;
-    if (d.kind !== 'exchange') {
-      throw new MessagingError(
-        'INVALID_MESSAGE',
-        `${type.name} is published to a queue; use subscribeToQueue()`,
-      );
-    }
-    return this.startConsumer(type, handler, options, {
-      kind: 'fanout',
-      exchange: d.exchange,
-      exchangeType: d.exchangeType,
-      bindingKey: options.bindingKey ?? d.routingKey,
-      queue: `${d.exchange}.${options.consumerName}.${randomUUID().slice(0, 8)}`,
-    });
+    return this.startConsumer(
+      type,
+      handler,
+      options,
+      fanoutSource(type, options.consumerName, options.bindingKey),
+    );
   }
 
   close(): Promise<void> {
@@ -369,7 +351,7 @@ export class MemoryTransport implements Transport {
     type: MessageType<S>,
     handler: Handler<Static<S>>,
     options: ConsumerOptions,
-    source: MemorySource,
+    source: ConsumerSource,
   ): Promise<Subscription> {
     const policy = resolvePolicy(options);
     const stats = this.options.metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
