@@ -22,10 +22,8 @@ const dataDir = process.argv[3] ?? usage();
 const mode = process.argv[4] === 'lmdb' || process.argv[4] === 'log' ? process.argv[4] : usage();
 mkdirSync(dataDir, { recursive: true });
 
-const record = (id: string): string => {
-  const now = Date.now();
-  return JSON.stringify({ messageId: randomUUID(), accountId: id, readAt: new Date(now).toISOString() });
-};
+const record = (id: string): string =>
+  JSON.stringify({ messageId: randomUUID(), accountId: id, readAt: new Date().toISOString() });
 
 /** Makes one record durable, then calls `done` (or `failed`). */
 type Persist = (id: string, done: () => void, failed: (err: unknown) => void) => void;
@@ -46,7 +44,7 @@ function logPersist(): Persist {
   for (let written = 0; written < size; written += zeros.length) writeSync(fd, zeros);
   fdatasyncSync(fd);
   let offset = 0;
-  let waiting: (() => void)[] = [];
+  let waiting: { done: () => void; failed: (err: unknown) => void }[] = [];
   let flushing = false;
   const flush = (): void => {
     if (flushing || waiting.length === 0) return;
@@ -55,18 +53,21 @@ function logPersist(): Persist {
     waiting = [];
     fdatasync(fd, (err) => {
       flushing = false;
-      if (err) throw err;
-      for (const done of batch) done();
+      for (const w of batch) {
+        if (err) w.failed(err);
+        else w.done();
+      }
       flush();
     });
   };
-  return (id, done) => {
+  return (id, done, failed) => {
     const line = Buffer.from(`${record(id)}\n`);
     if (offset + line.length > size) offset = 0;
     writeSync(fd, line, 0, line.length, offset);
     offset += line.length;
-    waiting.push(done);
-    if (!flushing) setImmediate(flush);
+    waiting.push({ done, failed });
+    // The first waiter of an idle turn schedules the flush; while one runs, the next picks the rest up.
+    if (!flushing && waiting.length === 1) setImmediate(flush);
   };
 }
 

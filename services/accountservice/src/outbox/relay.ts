@@ -168,11 +168,12 @@ export class OutboxRelay {
 
   /** How long to wait before the next round because requests saturate the process (0: publish now). */
   #deferFor(): number {
-    const { saturated } = this.#o;
-    // The oldest entry alone decides (one read), so a deferred check costs no batch read.
-    const oldest = saturated === undefined || this.#draining ? undefined : this.#o.outbox.oldestRecordedAt();
+    // The load first (usually a cached answer); only under load does the oldest entry's age matter (one read,
+    // no batch read while deferring).
+    const underLoad = !this.#draining && this.#o.saturated?.() === true;
+    const oldest = underLoad ? this.#o.outbox.oldestRecordedAt() : undefined;
     const untilTooOld = oldest === undefined ? 0 : oldest + (this.#o.maxDeferMs ?? 10_000) - Date.now();
-    const deferring = untilTooOld > 0 && saturated !== undefined && saturated();
+    const deferring = untilTooOld > 0;
     this.#setDeferring(deferring);
     return deferring ? Math.min(untilTooOld, this.#o.deferCheckMs ?? 250) : 0;
   }
