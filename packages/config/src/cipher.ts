@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { touchesPrototype } from './prototype-keys.js';
 
 /** Spring's default salt for `encrypt.key` (spring-cloud-context KeyProperties). */
 export const SPRING_DEFAULT_SALT = 'deadbeef';
@@ -40,7 +41,8 @@ export const CIPHER_PREFIX = '{cipher}';
 /**
  * Decrypts every `{cipher}` value of a flat property map, as Spring's EnvironmentEncryptor does: a value that
  * cannot be decrypted (no key, wrong key, corrupt) is removed and reported as `invalid.<key>: "<n/a>"`.
- * Optional `{key:name}` prefixes (Spring's key selection) are skipped: this server holds one key.
+ * Optional `{key:name}` prefixes (Spring's key selection) are skipped: this server holds one key. Keys naming
+ * prototype properties are left out (the parsers already reported them).
  */
 export function decryptProperties(
   source: Readonly<Record<string, unknown>>,
@@ -48,6 +50,7 @@ export function decryptProperties(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
+    if (touchesPrototype(key)) continue;
     if (typeof value !== 'string' || !value.startsWith(CIPHER_PREFIX)) {
       out[key] = value;
       continue;

@@ -1,3 +1,5 @@
+import { globMatch, segmentMatches } from './glob.js';
+
 /**
  * Spring Cloud Bus addressing. An instance id is `:`-separated (here `<application>:<port>`); a destination
  * is an AntPathMatcher pattern over those segments: `*` matches within one segment, `**` any number of
@@ -5,8 +7,15 @@
  */
 
 /**
+ * A destination comes from whoever can publish on the bus. Past this length it addresses no one, so the
+ * cost of matching one event stays bounded whatever arrives.
+ */
+export const MAX_DESTINATION_LENGTH = 256;
+
+/**
  * Spring's ServiceMatcher.isForSelf: true for an empty destination (everyone), a pattern matching the id,
- * or a bare application name (`accountservice` = `accountservice:**`).
+ * or a bare application name (`accountservice` = `accountservice:**`). A destination longer than
+ * MAX_DESTINATION_LENGTH matches nothing. Runs in time proportional to pattern length × id length at most.
  */
 export function matchesDestination(
   destinationService: string | null | undefined,
@@ -14,6 +23,7 @@ export function matchesDestination(
 ): boolean {
   const pattern = destinationService?.trim() ?? '';
   if (pattern === '') return true;
+  if (pattern.length > MAX_DESTINATION_LENGTH) return false;
   if (antMatch(pattern, instanceId)) return true;
   return !pattern.includes(':') && antMatch(`${pattern}:**`, instanceId);
 }
@@ -30,27 +40,18 @@ export function destinationFor(path: string | null | undefined): string {
   return destination;
 }
 
+/** AntPathMatcher over `:`-separated segments; empty segments are ignored, as Spring's tokenizer does. */
 function antMatch(pattern: string, path: string): boolean {
-  const patternParts = pattern.split(':').filter((s) => s.length > 0);
-  const pathParts = path.split(':').filter((s) => s.length > 0);
-  return matchParts(patternParts, 0, pathParts, 0);
+  const patternParts = segments(pattern);
+  const pathParts = segments(path);
+  return globMatch({
+    patternLength: patternParts.length,
+    textLength: pathParts.length,
+    isStar: (p) => patternParts[p] === '**',
+    unitMatches: (p, t) => segmentMatches(patternParts[p] ?? '', pathParts[t] ?? ''),
+  });
 }
 
-function matchParts(pattern: readonly string[], pi: number, path: readonly string[], si: number): boolean {
-  if (pi === pattern.length) return si === path.length;
-  const part = pattern[pi] ?? '';
-  if (part === '**') {
-    for (let skip = si; skip <= path.length; skip++) if (matchParts(pattern, pi + 1, path, skip)) return true;
-    return false;
-  }
-  if (si === path.length) return false;
-  return segmentRegex(part).test(path[si] ?? '') && matchParts(pattern, pi + 1, path, si + 1);
-}
-
-function segmentRegex(part: string): RegExp {
-  const source = part
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`);
+function segments(text: string): string[] {
+  return text.split(':').filter((s) => s.length > 0);
 }

@@ -5,6 +5,7 @@ import { mergePropertySources, type Environment } from './environment.js';
 import { ConfigError } from './errors.js';
 import { unflatten } from './flatten.js';
 import { createLiveConfig, type LiveConfig } from './live-config.js';
+import { warnIgnoredKeys } from './prototype-keys.js';
 import { createConfigRepository } from './repo/repository.js';
 import { resolveConfig } from './resolve.js';
 import { fetchEnvironment } from './server-client.js';
@@ -40,7 +41,10 @@ export async function loadConfig<S extends TSchema>(
   const fetchSources = environmentFetcher(options.source, options.logger);
   const load = async (retryForMs: number): Promise<Readonly<Static<S>>> => {
     const environment = await fetchSources(retryForMs);
-    const repository = unflatten(mergePropertySources(environment.propertySources));
+    // Keys naming prototype properties are dropped here too: the server may not be this one.
+    const ignored: string[] = [];
+    const repository = unflatten(mergePropertySources(environment.propertySources, ignored));
+    warnIgnoredKeys(options.logger, ignored);
     return resolveConfig({ schema: options.schema, defaults: options.defaults, repository, env });
   };
   const initial = await load(options.startupRetryMs ?? 5000);
@@ -72,6 +76,7 @@ function environmentFetcher(
   const repository = createConfigRepository({
     dir: source.repoDir,
     encryptor: source.encryptKey ? createTextEncryptor(source.encryptKey) : undefined,
+    logger,
   });
   return () => repository.findOne(source.application, source.profile, source.label ?? null);
 }

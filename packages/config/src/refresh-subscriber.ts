@@ -27,7 +27,11 @@ export function subscribeToRefresh(options: RefreshSubscriptionOptions): Promise
   return options.transport.subscribe(
     busEventType(options.bus),
     async (event) => {
-      const context = { eventId: event.id, eventType: event.type, destination: event.destinationService };
+      const context = {
+        eventId: shorten(event.id),
+        eventType: shorten(event.type),
+        destination: shorten(event.destinationService),
+      };
       if (event.type !== REFRESH_EVENT) {
         logger.debug(context, 'bus event ignored: not a refresh');
         return;
@@ -54,4 +58,12 @@ export function subscribeToRefresh(options: RefreshSubscriptionOptions): Promise
     // One at a time: refreshes are ordered anyway, and a burst of events must not pile up fetches.
     { consumerName: `anonymous.${options.application}`, bindingKey: '#', prefetch: 1, concurrency: 1 },
   );
+}
+
+/** Event fields come from anyone who can publish on the bus: bounded before they are logged. */
+const LOGGED_FIELD_LENGTH = 120;
+
+function shorten(text: string | null | undefined): string | null | undefined {
+  if (typeof text !== 'string' || text.length <= LOGGED_FIELD_LENGTH) return text;
+  return `${text.slice(0, LOGGED_FIELD_LENGTH)}... (${text.length} characters)`;
 }

@@ -5,6 +5,7 @@ import { Value } from 'typebox/value';
 import { ConfigError } from './errors.js';
 import { isPlainObject } from './flatten.js';
 import { describeProblems } from './problems.js';
+import { isPrototypeName } from './prototype-keys.js';
 import { isArraySchema, isObjectSchema, schemaProperties } from './schema-properties.js';
 
 const validators = new WeakMap<TSchema, ReturnType<typeof Compile>>();
@@ -79,6 +80,8 @@ function parseEnvValue(text: string, schema: TSchema): unknown {
 function deepMerge(base: Readonly<Record<string, unknown>>, over: Readonly<Record<string, unknown>>) {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
+    // Assigned to an ordinary object, `__proto__` would replace its prototype instead of adding a key.
+    if (isPrototypeName(key)) continue;
     const current = out[key];
     out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }

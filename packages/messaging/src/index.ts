@@ -1,7 +1,7 @@
 // The public face of @goblog/messaging. Internals stay internal.
 export { MessagingError, ChannelError, ConnectionError, isMessagingError } from './errors.js';
 export type { MessagingErrorCode } from './errors.js';
-export { defineMessage } from './message-type.js';
+export { defineMessage, DEFAULT_MAX_MESSAGE_BYTES } from './message-type.js';
 export type { MessageType, MessageOf, Destination } from './message-type.js';
 export type {
   Transport,

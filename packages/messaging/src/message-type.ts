@@ -25,6 +25,8 @@ export interface MessageType<S extends TSchema = TSchema> {
   readonly name: string;
   readonly schema: S;
   readonly destination: Destination;
+  /** Bodies larger than this are refused on publish and on consume, before they are parsed. */
+  readonly maxBytes: number;
   /** Throws MessagingError('INVALID_MESSAGE') naming the first problems when `value` does not match. */
   assert(value: unknown): asserts value is Static<S>;
   /** Parses a message body (UTF-8 JSON) and validates it; throws MessagingError('INVALID_MESSAGE'). */
@@ -33,13 +35,27 @@ export interface MessageType<S extends TSchema = TSchema> {
   encode(value: Static<S>): Buffer;
 }
 
+/** The body size limit of a message type that sets none. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 export type MessageOf<M> = M extends MessageType<infer S> ? Static<S> : never;
 
 export function defineMessage<S extends TSchema>(definition: {
   name: string;
   schema: S;
   destination: Destination;
+  /** Default DEFAULT_MAX_MESSAGE_BYTES. */
+  maxBytes?: number;
 }): MessageType<S> {
+  const maxBytes = definition.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(`maxBytes of ${definition.name} must be a positive integer, got ${maxBytes}`);
+  }
+  const tooLarge = (size: number): MessagingError =>
+    new MessagingError(
+      'INVALID_MESSAGE',
+      `${definition.name} body of ${size} bytes is over its limit of ${maxBytes}`,
+    );
   const validator = Compile(definition.schema);
   const describe = (value: unknown): string =>
     [...validator.Errors(value)]
@@ -58,8 +74,10 @@ export function defineMessage<S extends TSchema>(definition: {
     name: definition.name,
     schema: definition.schema,
     destination: definition.destination,
+    maxBytes,
     assert,
     decode(body: Buffer): Static<S> {
+      if (body.length > maxBytes) throw tooLarge(body.length);
       let value: unknown;
       try {
         value = JSON.parse(body.toString('utf8'));
@@ -71,7 +89,9 @@ export function defineMessage<S extends TSchema>(definition: {
     },
     encode(value: Static<S>): Buffer {
       assert(value);
-      return Buffer.from(JSON.stringify(value));
+      const body = Buffer.from(JSON.stringify(value));
+      if (body.length > maxBytes) throw tooLarge(body.length);
+      return body;
     },
   };
 }

@@ -143,6 +143,21 @@ describe('AmqpPublisher', () => {
     await pub.close();
   });
 
+  it('does not hold a stale return against a later publish of the same message id', async () => {
+    const { model, pub } = setup();
+    const ch = await model.nextChannel();
+    const first = outcome(pub.publish(type, { n: 1 }, { messageId: 'again' }));
+    await tick();
+    ch.returnMessage(0);
+    ch.nack(1); // settled by its nack: the return before it must not linger
+    assert.equal(await first, 'NACKED');
+    const retry = outcome(pub.publish(type, { n: 1 }, { messageId: 'again' }));
+    await tick();
+    ch.ack(2);
+    assert.equal(await retry, 'ok', 'the retry was routed and confirmed');
+    await pub.close();
+  });
+
   it('re-sends unconfirmed messages, same message id, on the next connection after a connection loss', async () => {
     const { host, model, pub } = setup();
     const ch = await model.nextChannel();

@@ -1,5 +1,6 @@
 import { isConfigError } from '@goblog/config';
 import { isMessagingError } from '@goblog/messaging';
+import { isDestinationError } from './domain/destination-rule.js';
 
 /** An error that knows its HTTP answer; the runtime's error handler sends `{ "error": message }`. */
 export class HttpError extends Error {
@@ -24,6 +25,7 @@ export function toHttpError(err: unknown): unknown {
         return new HttpError(500, err.message);
     }
   }
+  if (isDestinationError(err)) return new HttpError(400, err.message);
   if (isMessagingError(err))
     return new HttpError(503, `the message broker did not take the event: ${err.code}`);
   return err;

@@ -5,7 +5,14 @@ export { loadServerConfig, ConfigServerConfigSchema, DEFAULTS, SERVICE_NAME } fr
 export type { ConfigServerConfig } from './config.js';
 export { createRefreshBus } from './domain/refresh-bus.js';
 export type { RefreshBus } from './domain/refresh-bus.js';
-export { destinationsForPaths } from './domain/changed-services.js';
+export { destinationsForPaths, MAX_CHANGED_DESTINATIONS } from './domain/changed-services.js';
+export {
+  DestinationError,
+  assertPlausibleDestination,
+  isDestinationError,
+  isPlausibleDestination,
+} from './domain/destination-rule.js';
+export type { DestinationErrorCode } from './domain/destination-rule.js';
 export { configRouteLabel, parseConfigPath } from './domain/config-path.js';
 export type { ConfigRequest, ParsedPath, DocumentFormat } from './domain/config-path.js';
 export { watchRepository } from './repo-watcher.js';

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: SERVICE_NAME, level: config.log_level });
   const metrics = createMetrics(SERVICE_NAME);
   const encryptor = config.encrypt_key ? createTextEncryptor(config.encrypt_key) : undefined;
-  const repository = createConfigRepository({ dir: config.config_repo, encryptor });
+  const repository = createConfigRepository({ dir: config.config_repo, encryptor, logger });
   if (!(await repository.readable())) {
     throw new Error(
       `config_repo: folder ${repository.dir} cannot be read (set CONFIG_REPO to the config repository)`,

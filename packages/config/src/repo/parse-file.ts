@@ -1,21 +1,28 @@
 import { parseAllDocuments } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { flatten, type FlatProperties } from '../flatten.js';
+import { touchesPrototype } from '../prototype-keys.js';
 
 /**
  * Parses one repository file into flat properties. YAML documents that activate on a profile
  * (`spring.config.activate.on-profile` or the older `spring.profiles`) apply only when it is active;
- * later documents override earlier ones, as in Spring Boot.
+ * later documents override earlier ones, as in Spring Boot. Keys naming prototype properties are left out
+ * and appended to `ignored`.
  */
-export function parseConfigFile(fileName: string, text: string, profiles: readonly string[]): FlatProperties {
-  if (fileName.endsWith('.properties')) return parseProperties(text);
+export function parseConfigFile(
+  fileName: string,
+  text: string,
+  profiles: readonly string[],
+  ignored?: string[],
+): FlatProperties {
+  if (fileName.endsWith('.properties')) return parseProperties(text, ignored);
   const merged: FlatProperties = {};
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       const problem = `${fileName}: invalid YAML (${doc.errors[0]?.code ?? 'parse error'})`;
       throw new ConfigError(problem, [problem], 'REPO_UNREADABLE');
     }
-    const props = flatten(doc.toJS());
+    const props = flatten(doc.toJS(), ignored);
     const activation = props['spring.config.activate.on-profile'] ?? props['spring.profiles'];
     if (typeof activation === 'string' && !activates(activation, profiles)) continue;
     Object.assign(merged, props);
@@ -30,8 +37,11 @@ function activates(expression: string, profiles: readonly string[]): boolean {
     .some((p) => (p.startsWith('!') ? !profiles.includes(p.slice(1)) : profiles.includes(p)));
 }
 
-/** Java .properties: `key=value` / `key: value` / `key value`, `#`/`!` comments, `\` line continuations. */
-export function parseProperties(text: string): FlatProperties {
+/**
+ * Java .properties: `key=value` / `key: value` / `key value`, `#`/`!` comments, `\` line continuations.
+ * Keys naming prototype properties are left out and appended to `ignored`.
+ */
+export function parseProperties(text: string, ignored?: string[]): FlatProperties {
   const out: FlatProperties = {};
   const logical: string[] = [];
   let pending = '';
@@ -49,7 +59,9 @@ export function parseProperties(text: string): FlatProperties {
   for (const line of logical) {
     const match = /^\s*((?:\\.|[^=:\s\\])+)\s*[=:\s]?\s*(.*)$/.exec(line);
     if (!match?.[1]) continue;
-    out[unescape(match[1])] = unescape(match[2] ?? '');
+    const key = unescape(match[1]);
+    if (touchesPrototype(key)) ignored?.push(key);
+    else out[key] = unescape(match[2] ?? '');
   }
   return out;
 }

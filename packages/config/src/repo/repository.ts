@@ -1,9 +1,11 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Logger } from '@goblog/messaging';
 import { decryptProperties, type TextEncryptor } from '../cipher.js';
 import { ConfigError } from '../errors.js';
 import type { Environment, PropertySource } from '../environment.js';
+import { warnIgnoredKeys } from '../prototype-keys.js';
 import { openGitCheckout, type GitCheckout } from './git.js';
 import { parseConfigFile } from './parse-file.js';
 import { assertSafeName, isSafeSegment, parseLabel, parseProfiles } from './safe-name.js';
@@ -22,6 +24,8 @@ export interface ConfigRepository {
    * first), {app}, application. An unknown application gets the shared sources only.
    * In a git checkout a label selects a branch, tag or commit (read with `git show`); without a label the
    * files on disk are read, so saved edits show at once.
+   * Keys naming prototype properties (`__proto__.x`, `constructor...`) are not served; each call that meets
+   * some logs one warning line naming them (and their files) on the logger given at creation.
    * Throws ConfigError: UNSAFE_NAME (a name that could leave the folder), LABEL_NOT_FOUND, REPO_UNREADABLE.
    */
   findOne(application: string, profiles: string, label?: string | null): Promise<Environment>;
@@ -32,6 +36,7 @@ export interface ConfigRepository {
 export function createConfigRepository(options: {
   dir: string;
   encryptor?: TextEncryptor;
+  logger?: Logger;
 }): ConfigRepository {
   const dir = resolve(options.dir);
   let gitCheckout: Promise<GitCheckout | undefined> | undefined;
@@ -53,15 +58,19 @@ export function createConfigRepository(options: {
       const label = rawLabel ? parseLabel(rawLabel) : null;
       const reader = await openReader(dir, label, git);
       const sources: PropertySource[] = [];
+      const ignored: string[] = [];
       for (const stem of candidateStems(application, profiles)) {
         for (const ext of EXTENSIONS) {
           const file = stem + ext;
           if (!reader.files.has(file)) continue;
           const text = await reader.read(file);
-          const source = decryptProperties(parseConfigFile(file, text, profiles), options.encryptor);
-          sources.push({ name: reader.nameOf(file), source });
+          const ignoredHere: string[] = [];
+          const parsed = parseConfigFile(file, text, profiles, ignoredHere);
+          for (const key of ignoredHere) ignored.push(`${key} in ${file}`);
+          sources.push({ name: reader.nameOf(file), source: decryptProperties(parsed, options.encryptor) });
         }
       }
+      warnIgnoredKeys(options.logger, ignored);
       return {
         name: application,
         profiles,

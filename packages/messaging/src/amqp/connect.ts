@@ -1,3 +1,5 @@
+// First: amqplib must find the bounded table decoder in place when it loads (see decode-guard.ts).
+import { decoderGuarded } from './decode-guard.js';
 import amqplib from 'amqplib';
 import { ConnectionError, MessagingError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -63,6 +65,12 @@ export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTr
   if (!parsed.searchParams.has('heartbeat'))
     parsed.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 10));
   const timeoutMs = options.initialConnectTimeoutMs ?? 5000;
+  if (!decoderGuarded()) {
+    (options.logger ?? silentLogger).warn(
+      { connection: options.connectionName },
+      'amqplib was loaded before the header decode guard: a deeply nested header can drop the connection',
+    );
+  }
 
   const connection = await amqplib.connect(parsed.toString(), {
     clientProperties: { connection_name: options.connectionName },

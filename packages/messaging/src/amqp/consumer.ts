@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumerSource } from '../consume/source.js';
-import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { buildMeta } from '../consume/meta.js';
 import type { ConsumePolicy } from '../consume/policy.js';
 import { invalid, retryAfterFailure, type Failure } from '../consume/process.js';
 import { ChannelError, MessagingError } from '../errors.js';
-import { HeaderNames, republishHeaders } from '../headers.js';
+import { HeaderNames } from '../headers.js';
 import type { MessageType } from '../message-type.js';
 import { noConsumeStats, type ConsumeStats, type MessagingMetrics } from '../metrics.js';
 import { deadLetterQueueName, retryQueueName, type QueueType } from '../topology.js';
 import type { Handler, MessageMeta, Subscription } from '../transport.js';
 import type { ChannelHost } from './host.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
+import { moveDelivery, type MoveResult } from './move.js';
 import type { AmqpPublisher } from './publisher.js';
+import { bareRepublishProps, republishProps } from './republish.js';
 
 export interface ConsumerHost extends ChannelHost {
   /** The transport's own confirm publisher, for moving deliveries to the delay and dead-letter queues. */
@@ -41,6 +43,8 @@ export class AmqpConsumer<T> implements Subscription {
   private closing: Promise<void> | undefined;
   private idle: (() => void) | undefined;
   private consumerTag: string | undefined;
+  /** Aborted on close: moves waiting to try again give up (the broker requeues their deliveries). */
+  private readonly stopping = new AbortController();
   /** Handler timing costs two clock reads per message: only when someone collects it. */
   private readonly timed: boolean;
 
@@ -115,7 +119,8 @@ export class AmqpConsumer<T> implements Subscription {
       },
       { noAck: false, consumerTag: tag },
     );
-    this.consumerTag = tag;
+    // A broker cancel read together with ConsumeOk has already ended this session.
+    if (session.open) this.consumerTag = tag;
   }
 
   private onMessage(msg: ConsumeMessage | null, session: Session<Channel>): void {
@@ -123,7 +128,8 @@ export class AmqpConsumer<T> implements Subscription {
       // The broker cancelled us (queue deleted, or a quorum queue leader moved): start over.
       this.host.logger.warn({ consumer: this.policy.consumerName }, 'consumer cancelled by the broker');
       this.consumerTag = undefined;
-      this.managed.recycle();
+      // The session it came on, not the current one: a cancel during setup has no current session yet.
+      session.end();
       return;
     }
     this.stats.consumed();
@@ -214,71 +220,108 @@ export class AmqpConsumer<T> implements Subscription {
     const log = this.host.logger;
     const consumer = this.policy.consumerName;
     const messageId: unknown = msg.properties.messageId;
-    if (this.source.kind === 'fanout') {
-      log.warn(
-        {
-          consumer,
-          messageId,
-          reason: outcome.kind === 'retry' ? 'handler-failed' : outcome.reason,
-          err: outcome.error,
-        },
-        'message dropped',
-      );
-      this.stats.dropped(outcome.kind === 'retry' ? 'handler-failed' : outcome.reason);
+    const src = this.source;
+    if (src.kind === 'fanout') {
+      const reason = outcome.kind === 'retry' ? 'handler-failed' : outcome.reason;
+      log.warn({ consumer, messageId, reason, err: outcome.error }, 'message dropped');
+      this.stats.dropped(reason);
       ack(session, msg);
       return;
     }
-    const queue = this.source.queue;
-    const base = msg.properties.headers;
-    let target: string;
-    let props: Options.Publish;
+    const queue = src.queue;
     if (outcome.kind === 'retry') {
-      target = retryQueueName(queue);
-      props = republishProps(msg, {
-        expiration: String(outcome.delayMs),
-        headers: republishHeaders(base, {
-          [HeaderNames.retryCount]: retryCount + 1,
-          [HeaderNames.error]: outcome.error,
-          [HeaderNames.originalQueue]: queue,
-        }),
-      });
+      const ours = {
+        [HeaderNames.retryCount]: retryCount + 1,
+        [HeaderNames.error]: outcome.error,
+        [HeaderNames.originalQueue]: queue,
+      };
+      const moved = await this.move(msg, session, retryQueueName(queue), ours, String(outcome.delayMs));
+      if (moved === 'gone') return;
+      if (moved === 'moved') {
+        this.stats.retried('delayed');
+        log.warn(
+          { consumer, messageId, retry: retryCount + 1, delayMs: outcome.delayMs, err: outcome.error },
+          'message scheduled for retry',
+        );
+        ack(session, msg);
+        return;
+      }
+      if (moved === 'unavailable') {
+        this.requeue(msg, session, retryQueueName(queue));
+        return;
+      }
+      // The delay queue refuses it for good: park it rather than retry it in a loop.
+    }
+    const reason = outcome.kind === 'retry' ? 'handler-failed' : outcome.reason;
+    const target = deadLetterQueueName(queue);
+    const ours = {
+      [HeaderNames.deathReason]: reason,
+      [HeaderNames.error]: outcome.error,
+      [HeaderNames.originalQueue]: queue,
+      [HeaderNames.retryCount]: retryCount,
+      [HeaderNames.deadLetteredAt]: new Date().toISOString(),
+    };
+    const moved = await this.move(msg, session, target, ours, undefined);
+    if (moved === 'gone') return;
+    if (moved === 'moved') {
+      this.stats.deadLettered(reason);
+      log.error({ consumer, messageId, queue: target, reason, err: outcome.error }, 'message dead-lettered');
+      ack(session, msg);
+    } else if (moved === 'unavailable') {
+      this.requeue(msg, session, target);
     } else {
-      target = deadLetterQueueName(queue);
-      props = republishProps(msg, {
-        headers: republishHeaders(base, {
-          [HeaderNames.deathReason]: outcome.reason,
-          [HeaderNames.error]: outcome.error,
-          [HeaderNames.originalQueue]: queue,
-          [HeaderNames.retryCount]: retryCount,
-          [HeaderNames.deadLetteredAt]: new Date().toISOString(),
-        }),
-      });
-    }
-    try {
-      // Confirmed before the ack: a crash in between duplicates the message, never loses it.
-      await this.host.republisher().publishRaw('', target, msg.content, props);
-    } catch (err) {
+      // The broker refuses the parked copy for good (e.g. a capped dead-letter queue that rejects
+      // publishes): the operator's cap wins over keeping the message.
+      this.stats.dropped('dead-letter-refused');
       log.error(
-        { consumer, messageId, target, err: err instanceof Error ? err.message : String(err) },
-        'could not move message; requeued',
+        { consumer, messageId, queue: target, reason, err: outcome.error },
+        'message dropped: the dead-letter queue refused it',
       );
-      nack(session, msg);
-      return;
+      ack(session, msg);
     }
-    if (outcome.kind === 'retry') {
-      this.stats.retried('delayed');
-      log.warn(
-        { consumer, messageId, retry: retryCount + 1, delayMs: outcome.delayMs, err: outcome.error },
-        'message scheduled for retry',
-      );
-    } else {
-      this.stats.deadLettered(outcome.reason);
-      log.error(
-        { consumer, messageId, queue: target, reason: outcome.reason, err: outcome.error },
-        'message dead-lettered',
-      );
-    }
-    ack(session, msg);
+  }
+
+  /** Publishes a copy of `msg` to `target` with bounded attempts (see moveDelivery). Confirmed before the ack. */
+  private move(
+    msg: ConsumeMessage,
+    session: Session<Channel>,
+    target: string,
+    ours: Record<string, unknown>,
+    expiration: string | undefined,
+  ): Promise<MoveResult> {
+    const props = republishProps(msg, ours);
+    if (expiration !== undefined) props.expiration = expiration;
+    const bareProps = bareRepublishProps(props, ours);
+    if (expiration !== undefined) bareProps.expiration = expiration;
+    const src = this.source;
+    const log = this.host.logger;
+    const consumer = this.policy.consumerName;
+    const messageId: unknown = msg.properties.messageId;
+    return moveDelivery({
+      publish: (p) => this.host.republisher().publishRaw('', target, msg.content, p),
+      props,
+      bareProps,
+      redeclare: () =>
+        src.kind === 'work'
+          ? this.host.declareWorkQueue(session.model, src.queue, src.queueType)
+          : Promise.resolve(),
+      owned: () => session.open,
+      signal: this.stopping.signal,
+      failed: (attempt, code, err) => {
+        const fields = { consumer, messageId, target, attempt, code, err: errorMessage(err) };
+        if (attempt === 1) log.warn(fields, 'could not move message; trying again');
+        else log.debug(fields, 'could not move message; trying again');
+      },
+    });
+  }
+
+  /** Every attempt to move `msg` failed for want of a broker: back to its queue, to be handled again later. */
+  private requeue(msg: ConsumeMessage, session: Session<Channel>, target: string): void {
+    this.host.logger.error(
+      { consumer: this.policy.consumerName, messageId: msg.properties.messageId as unknown, target },
+      'could not move message; requeued',
+    );
+    nack(session, msg);
   }
 
   private next(): void {
@@ -290,6 +333,7 @@ export class AmqpConsumer<T> implements Subscription {
   }
 
   private async shutdown(): Promise<void> {
+    this.stopping.abort();
     const session = this.managed.session;
     const tag = this.consumerTag;
     this.consumerTag = undefined;
@@ -334,18 +378,6 @@ function nack(session: Session<Channel>, msg: ConsumeMessage): void {
   }
 }
 
-function republishProps(msg: ConsumeMessage, extra: Options.Publish): Options.Publish {
-  const p = msg.properties;
-  return {
-    persistent: true,
-    mandatory: true,
-    contentType: p.contentType as string | undefined,
-    contentEncoding: p.contentEncoding as string | undefined,
-    messageId: p.messageId as string | undefined,
-    correlationId: p.correlationId as string | undefined,
-    timestamp: p.timestamp as number | undefined,
-    type: p.type as string | undefined,
-    appId: p.appId as string | undefined,
-    ...extra,
-  };
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { backoffDelay } from './backoff.js';
+import { closeChannel } from './close-channel.js';
 import type { ChannelHost } from './host.js';
 
 /** One life of a channel. `open` turns false the moment the channel closes, whoever closed it. */
@@ -7,7 +8,21 @@ export interface Session<C extends Channel> {
   readonly ch: C;
   /** The connection the channel lives on (for side channels, e.g. declarations). */
   readonly model: ChannelModel;
-  open: boolean;
+  readonly open: boolean;
+  /**
+   * Ends this life now: `open` turns false at once, the channel is closed (bounded), and the owner opens a
+   * new one. For a channel that cannot be trusted any more (a broker cancel, a write that throws). Safe to
+   * call twice, and on a session whose setup is still running.
+   */
+  end(): void;
+}
+
+/**
+ * True when amqplib has already moved the channel to its closed state: its `close` event may have fired
+ * before anybody could listen (a close read in the same socket read as the open's reply).
+ */
+function alreadyClosed(ch: Channel): boolean {
+  return (ch as unknown as { pending?: unknown }).pending === null;
 }
 
 export interface ChannelLifecycle<C extends Channel> {
@@ -58,12 +73,6 @@ export class ManagedChannel<C extends Channel> {
     void this.run();
   }
 
-  /** Closes the current channel; the loop opens a fresh one after a backoff (e.g. after a broker cancel). */
-  recycle(): void {
-    const s = this.current;
-    if (s?.open) s.ch.close().catch(() => undefined);
-  }
-
   /** Stops re-opening and closes the channel. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -71,7 +80,7 @@ export class ManagedChannel<C extends Channel> {
     this.wake?.();
     this.settleReady?.(new Error('stopped'));
     const s = this.current;
-    if (s?.open) await s.ch.close().catch(() => undefined);
+    if (s?.open) await closeChannel(s.ch);
   }
 
   private async run(): Promise<void> {
@@ -92,8 +101,9 @@ export class ManagedChannel<C extends Channel> {
       }
       if (this.isStopped()) return;
       if (this.host.currentModel() === model) {
-        // The connection is fine, the channel is not: back off before trying again.
-        failures++;
+        // The connection is fine, the channel is not: back off before trying again. A life that attached
+        // counts as the first failure of a new series, so earlier trouble does not slow every later re-open.
+        failures = outcome === 'attached' ? 1 : failures + 1;
         await this.sleep(backoffDelay(failures, 200, 10_000));
       } else {
         failures = 0;
@@ -102,21 +112,35 @@ export class ManagedChannel<C extends Channel> {
   }
 
   /** One life of the channel; resolves when it is over. */
-  private async live(model: ChannelModel): Promise<'closed' | 'refused' | 'lost'> {
+  private async live(model: ChannelModel): Promise<'attached' | 'closed' | 'refused' | 'lost'> {
     let ch: C;
     try {
       ch = (this.confirm ? await model.createConfirmChannel() : await model.createChannel()) as C;
     } catch {
       return 'lost';
     }
-    const session: Session<C> = { ch, model, open: true };
-    let error: Error | undefined;
+    let open = true;
+    let endLife!: () => void;
     const closed = new Promise<void>((resolve) => {
-      ch.once('close', () => {
-        session.open = false;
+      endLife = () => {
+        open = false;
         resolve();
-      });
+      };
     });
+    const session: Session<C> = {
+      ch,
+      model,
+      get open() {
+        return open;
+      },
+      end: () => {
+        if (!open) return;
+        endLife();
+        void closeChannel(ch);
+      },
+    };
+    let error: Error | undefined;
+    ch.once('close', endLife);
     ch.on('error', (err: Error) => {
       error = err;
       this.host.logger.warn({ channel: this.name, err: this.host.redact(err.message) }, 'channel error');
@@ -124,10 +148,16 @@ export class ManagedChannel<C extends Channel> {
     ch.on('handler-error', (err: Error, event: string) => {
       this.host.logger.error({ channel: this.name, event, err: err.message }, 'channel listener threw');
     });
+    if (this.host.currentModel() !== model || alreadyClosed(ch)) {
+      // Closed before our listeners were there: this life never began.
+      endLife();
+      return 'lost';
+    }
     try {
       await this.lifecycle.setup(session);
     } catch (err) {
-      if (session.open) await ch.close().catch(() => undefined);
+      if (session.open) await closeChannel(ch);
+      endLife();
       const lost = this.host.currentModel() !== model;
       if (lost) return 'lost';
       const text = this.host.redact(err instanceof Error ? err.message : String(err));
@@ -136,7 +166,7 @@ export class ManagedChannel<C extends Channel> {
       return 'refused';
     }
     if (this.isStopped() || !session.open) {
-      if (session.open) await ch.close().catch(() => undefined);
+      session.end();
       return 'closed';
     }
     this.current = session;
@@ -146,7 +176,7 @@ export class ManagedChannel<C extends Channel> {
     await closed;
     this.current = undefined;
     this.lifecycle.detached(session, error);
-    return 'closed';
+    return 'attached';
   }
 
   /** A method, not the field: the flag changes across awaits, which narrowing does not see. */

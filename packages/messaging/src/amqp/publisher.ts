@@ -232,9 +232,11 @@ export class AmqpPublisher implements DeclaringPublisher {
           new MessagingError('INVALID_MESSAGE', `cannot encode message: ${err.message}`, { cause: err }),
         );
       } else {
-        // The channel is closing under us; the message waits for the next one.
+        // The channel is closing or closed under us (possibly before its `close` event could be heard):
+        // the message waits for the next channel, and this one is ended so that flush() stops here.
         o.since = performance.now();
         this.waiting.unshift(o);
+        s.end();
       }
     }
   }
@@ -276,6 +278,8 @@ export class AmqpPublisher implements DeclaringPublisher {
         this.lwm++;
       }
     }
+    // A return precedes the confirm of its own message: one not matched by this confirm is stale.
+    this.returned.clear();
     if (this.waiting.length > 0) this.flush();
     if (this.idleWaiter !== undefined && this.inflight === 0 && this.waiting.length === 0) this.idleWaiter();
   }

@@ -2,7 +2,7 @@ import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import type { Static, TSchema } from 'typebox';
 import { resolvePolicy } from '../consume/policy.js';
 import { fanoutSource, workSource } from '../consume/source.js';
-import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
+import { ChannelError, ConnectionError, isMessagingError, MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import type { MessageType } from '../message-type.js';
@@ -20,6 +20,10 @@ import { coalesceWrites } from './coalesce.js';
 import { AmqpConsumer, type ConsumerHost } from './consumer.js';
 import { declareDestination, declareWorkQueue, destinationName, withDeclarer } from './declare.js';
 import { AmqpPublisher, type PublisherHost, type PublisherSettings } from './publisher.js';
+import { withDeadline } from './deadline.js';
+
+/** How long a declaration may take once a connection is there. */
+const DECLARE_MARGIN_MS = 5_000;
 
 /** Settings of an AmqpTransport, defaults applied (see connectAmqp). */
 export interface AmqpSettings {
@@ -76,6 +80,8 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.model = model;
       this.isBlocked = false;
       this.declared = new Set();
+      // A declaration still pending on an earlier connection may never settle: never hand it out again.
+      this.declaring.clear();
       if (settings.coalesceWrites && !coalesceWrites(model)) {
         log.debug({ connection: name }, 'amqplib internals changed: socket writes not coalesced');
       }
@@ -223,7 +229,16 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     if (this.declared.has(type)) return undefined;
     let p = this.declaring.get(type);
     if (p === undefined) {
-      p = this.declare(type, performance.now() + waitMs).finally(() => this.declaring.delete(type));
+      const started = this.declare(type, performance.now() + waitMs);
+      // The wait for a connection is bounded inside; this bounds the declaration itself too.
+      const bound = waitMs + DECLARE_MARGIN_MS;
+      const settled = withDeadline(started, bound, () => {
+        const name = destinationName(type.destination);
+        return new ChannelError('DECLARE_FAILED', `declaring ${name} took more than ${bound} ms`);
+      }).finally(() => {
+        if (this.declaring.get(type) === settled) this.declaring.delete(type);
+      });
+      p = settled;
       this.declaring.set(type, p);
     }
     return p;
@@ -259,6 +274,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
         return;
       } catch (err) {
         if (this.model !== model) continue; // the connection went away meanwhile: wait for the next one
+        if (isMessagingError(err, 'DECLARE_FAILED')) throw err; // already says which queue and why
         const text = this.redact(err instanceof Error ? err.message : String(err));
         throw new ChannelError('DECLARE_FAILED', `cannot declare ${name}: ${text}`, { cause: err });
       }

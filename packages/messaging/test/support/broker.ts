@@ -85,7 +85,16 @@ export class BrokerAdmin {
 
 /** Names of the broker's queues starting with `prefix` (rabbitmqctl: slow, for rare checks only). */
 export async function listQueues(prefix: string): Promise<string[]> {
-  const { stdout } = await run('rabbitmqctl', ['list_queues', 'name', '-q', '--formatter', 'json']);
+  const vhost = decodeURIComponent(new URL(AMQP_URL).pathname.slice(1)) || '/';
+  const { stdout } = await run('rabbitmqctl', [
+    'list_queues',
+    '-p',
+    vhost,
+    'name',
+    '-q',
+    '--formatter',
+    'json',
+  ]);
   const rows = JSON.parse(stdout) as { name: string }[];
   return rows.map((r) => r.name).filter((n) => n.startsWith(prefix));
 }

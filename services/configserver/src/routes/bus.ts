@@ -2,36 +2,30 @@ import { destinationFor } from '@goblog/config';
 import { allowOnly } from '@goblog/runtime';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { destinationsForPaths } from '../domain/changed-services.js';
+import { assertPlausibleDestination } from '../domain/destination-rule.js';
 import type { RefreshBus } from '../domain/refresh-bus.js';
 import { HttpError, toHttpError } from '../errors.js';
 
-const DESTINATION = /^[A-Za-z0-9_.:*?-]{1,200}$/;
-
 /**
  * POST /actuator/busrefresh[/{destination}] (204, like Spring's actuator) and POST /monitor (200 with the
- * destinations it announced): each publishes a RefreshRemoteApplicationEvent on the bus.
+ * destinations it announced): each publishes a RefreshRemoteApplicationEvent on the bus. A destination that
+ * is not a plausible `app[:instance]` pattern (domain/destination-rule.ts), or a /monitor request naming
+ * too many applications, is answered 400 and publishes nothing.
  */
 export function busRoutes(app: FastifyInstance, deps: { bus: RefreshBus }): void {
-  const refresh = async (destination: string | undefined, trigger: string): Promise<string> => {
-    if (destination !== undefined && !DESTINATION.test(destination)) {
-      throw new HttpError(
-        400,
-        'destination must look like accountservice, accountservice:6767 or accountservice:**',
-      );
-    }
+  const publish = async (destinationService: string, trigger: string): Promise<string> => {
     try {
-      return (await deps.bus.publishRefresh(destinationFor(destination), trigger)).destinationService ?? '**';
+      return (await deps.bus.publishRefresh(destinationService, trigger)).destinationService ?? '**';
     } catch (err) {
       throw toHttpError(err);
     }
   };
+  const refresh = (destination: unknown, trigger: string): Promise<string> =>
+    publish(destinationFor(checked(destination)), trigger);
 
   app.post('/actuator/busrefresh', async (request, reply) => {
     const { destination } = request.query as { destination?: unknown };
-    await refresh(
-      typeof destination === 'string' && destination !== '' ? destination : undefined,
-      'busrefresh',
-    );
+    await refresh(destination === '' ? undefined : destination, 'busrefresh');
     return reply.code(204).send();
   });
   allowOnly(app, '/actuator/busrefresh', ['POST']);
@@ -51,12 +45,28 @@ export function busRoutes(app: FastifyInstance, deps: { bus: RefreshBus }): void
         'say what changed: path=<application or file> (form or JSON), or a git push webhook body',
       );
     }
+    let destinations: string[];
+    try {
+      destinations = destinationsForPaths(paths);
+    } catch (err) {
+      throw toHttpError(err);
+    }
     const published: string[] = [];
-    for (const destination of destinationsForPaths(paths))
-      published.push(await refresh(destination, 'monitor'));
+    for (const destination of destinations) published.push(await publish(destination, 'monitor'));
     return published;
   });
   allowOnly(app, '/monitor', ['POST']);
+}
+
+/** The destination as asked (undefined = everyone), or a 400 when it is not a plausible pattern. */
+function checked(destination: unknown): string | undefined {
+  if (destination === undefined) return undefined;
+  try {
+    assertPlausibleDestination(destination);
+    return destination;
+  } catch (err) {
+    throw toHttpError(err);
+  }
 }
 
 /** `path` from the query, a form or JSON body, or the files of a GitHub/GitLab push webhook's commits. */
