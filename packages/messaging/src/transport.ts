@@ -66,7 +66,7 @@ export interface DeclaringPublisher extends Publisher {
    * e.g. at service startup, so that the queue exists before the first message; declared again after every
    * reconnect for the life of the transport. Resolves once the broker has declared it; rejects with
    * NOT_CONNECTED (broker away longer than the publish wait), DECLARE_FAILED or CLOSED. An existing queue with
-   * other arguments is used as it is (see README, Topology).
+   * other arguments is used as it is, unless one of them loses messages: DECLARE_FAILED (see README, Topology).
    */
   declare(type: MessageType): Promise<void>;
 }
@@ -108,7 +108,8 @@ export interface Transport {
   /**
    * Work queue: competing consumers share the type's durable queue, each message goes to one of them.
    * Declares the queue, its delay queue `<queue>.retry` and dead-letter queue `<queue>.dlq` (classic by
-   * default; see QueueType). A queue that exists with other arguments is used as it is, with one warning.
+   * default; see QueueType). A queue that exists with other arguments is used as it is, with one warning,
+   * unless one of them loses messages: DECLARE_FAILED.
    */
   subscribeToQueue<S extends TSchema>(
     type: MessageType<S>,

@@ -8,7 +8,7 @@ export type { HealthCheck, HealthReport } from './health.js';
 export { createHttpServer, allowOnly, errorReply, routeObserver } from './http.js';
 export type { FastPath, HttpServerDeps } from './http.js';
 export { instanceAddress } from './address.js';
-export { handleShutdown, exitOnStartupError } from './shutdown.js';
+export { handleShutdown, exitOnStartupError, SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
 export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT } from './broker-hint.js';
 export { childTraceparent, traceIdOf } from './trace.js';

@@ -34,6 +34,13 @@ export interface LoggerOptions {
   readonly destination?: NodeJS.WritableStream;
 }
 
+/**
+ * Bytes the asynchronous stdout destination holds before it writes. Every line is longer, so each is still
+ * written at once. With sonic-boom's default (no minimum) `logger.flush(cb)` calls back at once, while
+ * writes are still in flight, and an exit in that callback loses them; with a minimum it waits for them.
+ */
+const ASYNC_MIN_LENGTH = 1;
+
 /** Structured JSON logs (pretty in a terminal), secrets redacted by path. */
 export function createLogger(options: LoggerOptions): PinoLogger {
   const format = process.env.LOG_FORMAT;
@@ -53,5 +60,5 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   }
   return options.destination
     ? pino(base, options.destination)
-    : pino(base, pino.destination({ sync: false }));
+    : pino(base, pino.destination({ sync: false, minLength: ASYNC_MIN_LENGTH }));
 }

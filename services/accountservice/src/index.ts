@@ -22,6 +22,6 @@ export { AccountStore } from './store/lmdb-env.js';
 export type { OpenStoreOptions } from './store/lmdb-env.js';
 export type { OutboxEntry, OutboxReader } from './store/outbox-store.js';
 export { OutboxRelay } from './outbox/relay.js';
-export type { OutboxRelayOptions, ConnectionWatch, RelayRound } from './outbox/relay.js';
+export type { OutboxRelayOptions, ConnectionWatch, RelayHealth, RelayRound } from './outbox/relay.js';
 export { OutboxMetrics, outboxStatus } from './outbox/outbox-metrics.js';
 export type { OutboxStatus } from './outbox/outbox-metrics.js';

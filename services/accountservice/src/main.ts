@@ -86,7 +86,10 @@ async function main(): Promise<void> {
   const health = new Health()
     .register('store', () => ({ ok: store.isOpen }))
     .register('broker', () => ({ ok: transport.state === 'connected', detail: transport.state }))
-    .register('configBus', () => ({ ok: configBus.consuming }));
+    .register('configBus', () => ({ ok: configBus.consuming }))
+    // DOWN while the relay cannot read its outbox (or its loop ended): 200s would still be answered, and
+    // their notifications would wait in the outbox unseen.
+    .register('relay', () => relay.health());
 
   const app = buildApp({
     logger,

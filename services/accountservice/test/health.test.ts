@@ -4,10 +4,11 @@ import { createMemoryTransport } from '@goblog/messaging';
 import type { MemoryTransport } from '@goblog/messaging';
 import { testApp } from './support/fixtures.js';
 import type { TestApp } from './support/fixtures.js';
+import { FlakyOutbox } from './support/flaky-outbox.js';
 
 interface HealthBody {
   status: string;
-  checks: Record<string, { ok: boolean }>;
+  checks: Record<string, { ok: boolean; detail?: unknown }>;
   outbox: { depth: number; oldestAgeSeconds: number };
 }
 
@@ -56,6 +57,35 @@ void describe('/health and /metrics', () => {
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.equal(metricValue(metrics, 'outbox_published_total'), 1);
     assert.equal(metricValue(metrics, 'outbox_depth'), 0);
+  });
+
+  void it('reports DOWN with the reason while the relay cannot read the outbox, UP once it can', async () => {
+    transport = createMemoryTransport();
+    let outbox: FlakyOutbox | undefined;
+    t = await testApp({
+      transport,
+      relayOutbox: (real) => (outbox = new FlakyOutbox(real, 'always')),
+    });
+    assert.ok(outbox);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/accounts/10000' })).statusCode, 200);
+    await outbox.peeked(4);
+
+    const down = await t.app.inject({ method: 'GET', url: '/health' });
+    assert.equal(down.statusCode, 503);
+    const body = down.json<HealthBody>();
+    assert.equal(body.status, 'DOWN');
+    const relay = body.checks.relay;
+    assert.ok(relay);
+    assert.equal(relay.ok, false);
+    assert.match(String(relay.detail), /damaged outbox entry/);
+    assert.equal(body.outbox.depth, 1);
+
+    const drained = t.drained();
+    outbox.heal();
+    await drained;
+    const up = await t.app.inject({ method: 'GET', url: '/health' });
+    assert.equal(up.statusCode, 200);
+    assert.deepEqual(up.json<HealthBody>().checks.relay, { ok: true });
   });
 
   void it('answers 405 for other methods on /health', async () => {

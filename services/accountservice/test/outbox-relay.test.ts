@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
-import { drained, tempDataDir } from './support/fixtures.js';
+import { captureLogger, drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
+import { FlakyOutbox } from './support/flaky-outbox.js';
 
 const note = (n: number): PendingNotification => ({
   messageId: `m-${n}`,
@@ -135,6 +136,67 @@ void describe('the outbox relay', () => {
     call?.confirm();
     await stopping;
     assert.equal(store.outbox.depth, 0);
+  });
+
+  void describe('when reading the outbox throws', () => {
+    let log: ReturnType<typeof captureLogger>;
+    const relayOn = (outbox: FlakyOutbox): OutboxRelay => {
+      log = captureLogger();
+      return new OutboxRelay({
+        outbox,
+        publisher,
+        messageType: VipNotification,
+        connection,
+        logger: log.logger,
+        initialBackoffMs: 5,
+        maxBackoffMs: 20,
+      });
+    };
+    const messages = (): unknown[] => log.lines.map((l) => l.msg);
+
+    void it('logs, backs off and goes on relaying after an unexpected error', async () => {
+      const outbox = new FlakyOutbox(store.outbox, 1);
+      await store.outbox.record(note(1));
+      relay = relayOn(outbox);
+      const done = drained(relay);
+      relay.start();
+      await done;
+      assert.deepEqual(
+        publisher.calls.map((c) => c.options?.messageId),
+        ['m-1'],
+      );
+      assert.deepEqual(relay.health(), { ok: true });
+      assert.deepEqual(messages(), [
+        'outbox relay round failed unexpectedly; retrying after a backoff',
+        'outbox relay running again after unexpected errors',
+      ]);
+    });
+
+    void it('reports itself unhealthy with the reason while the errors keep coming, healthy once they stop', async () => {
+      const outbox = new FlakyOutbox(store.outbox, 'always');
+      await store.outbox.record(note(1));
+      relay = relayOn(outbox);
+      assert.equal(relay.health().ok, false);
+      relay.start();
+      // Each peek after a failure comes once that failure has been counted.
+      await outbox.peeked(4);
+      const failing = relay.health();
+      assert.equal(failing.ok, false);
+      assert.match(failing.detail ?? '', /damaged outbox entry/);
+      assert.equal(publisher.calls.length, 0);
+
+      const done = drained(relay);
+      outbox.heal();
+      await done;
+      assert.deepEqual(relay.health(), { ok: true });
+      assert.equal(publisher.calls.at(-1)?.options?.messageId, 'm-1');
+    });
+
+    void it('reports itself unhealthy once stopped', async () => {
+      relay.start();
+      await relay.stop();
+      assert.deepEqual(relay.health(), { ok: false, detail: 'stopped' });
+    });
   });
 
   void describe('while requests saturate the service', () => {

@@ -47,7 +47,7 @@ void describe('the accountservice process', () => {
     const up = await health(service);
     assert.equal(up.status, 200);
     assert.equal(up.body.status, 'UP');
-    assert.deepEqual(Object.keys(up.body.checks).sort(), ['broker', 'configBus', 'store']);
+    assert.deepEqual(Object.keys(up.body.checks).sort(), ['broker', 'configBus', 'relay', 'store']);
     assert.equal(typeof up.body.outbox.depth, 'number');
 
     assert.equal(await readAccount(service, '10000'), 200);

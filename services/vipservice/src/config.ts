@@ -4,6 +4,14 @@ import { BaseConfigSchema } from '@goblog/config';
 
 export const SERVICE_NAME = 'vipservice';
 
+/**
+ * The shortest dedup window the configuration accepts, above any redelivery horizon (a broker redelivery, a
+ * delayed retry, an outbox resend after the accountservice restarts). Below it a redelivered notification
+ * would be counted again. It applies to startup (an error naming the key) and to every refresh (the
+ * refresh is refused and the running value stays), as any invalid value does; the pruner enforces it too.
+ */
+export const DEDUP_RETENTION_FLOOR_HOURS = 1;
+
 /** The vipservice's configuration: the shared keys plus how it consumes and how long it remembers. */
 export const VipserviceConfigSchema = Type.Evaluate(
   Type.Intersect([
@@ -16,9 +24,11 @@ export const VipserviceConfigSchema = Type.Evaluate(
         errorMessage: 'must be an integer 1..10000 (unacknowledged notifications per instance)',
       }),
       dedup_retention_hours: Type.Number({
-        exclusiveMinimum: 0,
+        minimum: DEDUP_RETENTION_FLOOR_HOURS,
         default: 168,
-        errorMessage: 'must be a positive number of hours (how long message ids are remembered)',
+        errorMessage:
+          `must be a number of hours of at least ${DEDUP_RETENTION_FLOOR_HOURS} ` +
+          '(how long message ids are remembered; shorter would count redeliveries again)',
       }),
     }),
   ]),

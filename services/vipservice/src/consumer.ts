@@ -5,6 +5,7 @@ import { dedupKey } from './domain/dedup-key.js';
 import type { OfferContext, OfferRepository } from './domain/offer.js';
 import { parseReadAt } from './domain/read-at.js';
 import { recordNotification } from './domain/record-notification.js';
+import { LOGGED_BODY_BYTES, loggedBody } from './logged-body.js';
 import type { VipNotificationBody } from './messages.js';
 import type { VipMetrics } from './metrics.js';
 
@@ -19,26 +20,29 @@ export interface NotificationHandlerDeps {
 const defaultContext: OfferContext = { now: () => new Date(), newOfferId: randomUUID };
 
 /**
- * The vip_queue handler (the article's onMessage): logs `Got a message: <body>`, then records the
- * notification on the account's offer exactly once in effect. It resolves only after the offer change is
- * committed, so the message is acknowledged after it (a crash before leaves it unacknowledged: the broker
- * redelivers it, and the dedup record makes the redelivery a no-op if the commit had happened).
+ * The vip_queue handler (the article's onMessage): logs `Got a message: <body>` once per delivery (the body
+ * bounded: see loggedBody), then records the notification on the account's offer exactly once in effect.
+ * It resolves only after the offer change is committed, so the message is acknowledged after it (a crash
+ * before leaves it unacknowledged: the broker redelivers it, and the dedup record makes the redelivery a
+ * no-op if the commit had happened).
  * A store failure rejects: the consumer retries, then parks the message in `<queue>.dlq`.
  */
 export function createNotificationHandler(deps: NotificationHandlerDeps): Handler<VipNotificationBody> {
   const context = deps.context ?? defaultContext;
   return async (message, meta) => {
-    // `notification` repeats the body as JSON in the log line, next to the article's wording.
+    // The reading request's W3C trace, carried by the accountservice in the message headers; a header that
+    // is not a valid traceparent is outside input of any size and stays out of the line.
+    const traceId = traceIdOf(meta.traceparent);
     deps.logger.info(
       {
-        notification: message,
+        // The body as sent, as JSON in the raw line (the text below is escaped there); only while it is small.
+        notification: meta.body.length <= LOGGED_BODY_BYTES ? message : undefined,
         messageId: meta.messageId,
-        // The reading request's W3C trace, carried by the accountservice in the message headers.
-        traceId: traceIdOf(meta.traceparent),
-        traceparent: meta.traceparent,
+        traceId,
+        traceparent: traceId === undefined ? undefined : meta.traceparent,
         redelivered: meta.redelivered || undefined,
       },
-      `Got a message: ${meta.body.toString('utf8')}`,
+      `Got a message: ${loggedBody(meta.body)}`,
     );
     const readAt = parseReadAt(message.readAt);
     // The message schema refuses what parseReadAt cannot read, so this is a programming error if reached.
@@ -52,7 +56,7 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
     deps.metrics?.handled(outcome);
     if (outcome === 'duplicate') {
       deps.logger.info(
-        { accountId: message.accountId, messageId: meta.messageId, traceId: traceIdOf(meta.traceparent) },
+        { accountId: message.accountId, messageId: meta.messageId, traceId },
         'duplicate notification: already counted',
       );
     }

@@ -10,14 +10,30 @@ import {
   createMetrics,
   exitOnStartupError,
   handleShutdown,
+  SHUTDOWN_TIMEOUT_MS,
 } from '@goblog/runtime';
 import { buildApp } from './app.js';
-import { DEFAULTS, RESTART_KEYS, SERVICE_NAME, VipserviceConfigSchema } from './config.js';
+import {
+  DEDUP_RETENTION_FLOOR_HOURS,
+  DEFAULTS,
+  RESTART_KEYS,
+  SERVICE_NAME,
+  VipserviceConfigSchema,
+} from './config.js';
 import { createNotificationHandler } from './consumer.js';
 import { VIP_QUEUE, vipNotificationType } from './messages.js';
 import { VipMetrics } from './metrics.js';
 import { DedupPruner } from './store/dedup-pruner.js';
 import { OfferStore } from './store/offer-store.js';
+
+/**
+ * The longest a close waits for work in flight: the consumer's handlers, then the config bus's, then the
+ * republisher's confirms, one after another. Their sum stays well inside the shutdown's bound, so a slow
+ * handler costs its own completion (the message is redelivered), never the clean exit.
+ */
+const CLOSE_TIMEOUT_MS = SHUTDOWN_TIMEOUT_MS / 5;
+
+const HOUR_MS = 3_600_000;
 
 async function main(): Promise<void> {
   const live = await loadConfig({
@@ -42,7 +58,8 @@ async function main(): Promise<void> {
   const vipMetrics = new VipMetrics(metrics.registry, store);
   const pruner = new DedupPruner({
     store,
-    retentionMs: () => live.current.dedup_retention_hours * 3_600_000,
+    retentionMs: () => live.current.dedup_retention_hours * HOUR_MS,
+    floorMs: DEDUP_RETENTION_FLOOR_HOURS * HOUR_MS,
     logger,
     onPruned: (count) => {
       vipMetrics.pruned(count);
@@ -55,6 +72,7 @@ async function main(): Promise<void> {
     logger,
     metrics: new MessagingMetrics(metrics.registry),
     appId: SERVICE_NAME,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
   }).catch(async (err: unknown) => {
     await store.close();
     throw isMessagingError(err, 'CONNECT_FAILED') ? new Error(`${err.message}; ${BROKER_HINT}`) : err;
@@ -78,15 +96,19 @@ async function main(): Promise<void> {
 
   const app = buildApp({ logger, metrics, health, offers: store });
 
-  handleShutdown(logger, [
-    { name: 'http', run: () => app.close() },
-    // Handlers in flight finish and ack; what was prefetched but not started goes back to the queue.
-    { name: 'consumer', run: async () => work.consumer?.close() },
-    { name: 'dedup pruner', run: () => pruner.stop() },
-    { name: 'config bus', run: () => configBus.close() },
-    { name: 'broker', run: () => transport.close() },
-    { name: 'store', run: () => store.close() },
-  ]);
+  handleShutdown(
+    logger,
+    [
+      { name: 'http', run: () => app.close() },
+      // Handlers in flight finish and ack; what was prefetched but not started goes back to the queue.
+      { name: 'consumer', run: async () => work.consumer?.close() },
+      { name: 'dedup pruner', run: () => pruner.stop() },
+      { name: 'config bus', run: () => configBus.close() },
+      { name: 'broker', run: () => transport.close() },
+      { name: 'store', run: () => store.close() },
+    ],
+    SHUTDOWN_TIMEOUT_MS,
+  );
 
   await app.listen({ port: config.server_port, host: '0.0.0.0' });
   logger.info({ port: config.server_port, queue }, `Starting HTTP service at ${config.server_port}`);

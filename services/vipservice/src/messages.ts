@@ -34,5 +34,7 @@ export function vipNotificationType(queue: string = VIP_QUEUE) {
     name: 'VipNotification',
     schema: VipNotificationSchema,
     destination: { kind: 'queue', queue },
+    // A notification is two short fields: anything near this size is not one, and is parked unparsed.
+    maxBytes: 64 * 1024,
   });
 }

@@ -10,6 +10,7 @@ import {
   type Subscription,
 } from '@goblog/messaging';
 import { createNotificationHandler } from '../src/consumer.js';
+import { LOGGED_BODY_BYTES } from '../src/logged-body.js';
 import type { OfferRepository } from '../src/domain/offer.js';
 import { vipNotificationType } from '../src/messages.js';
 import { OfferStore } from '../src/store/offer-store.js';
@@ -72,6 +73,28 @@ void describe('the vip_queue consumer', () => {
     await transport.waitForAcked(QUEUE, 1);
     assert.equal(store.get('10000')?.lastReadAt, '2017-02-15T20:06:27.033757223Z');
     assert.ok(logger.lines.some((l) => l.msg === `Got a message: ${GO_BODY}`));
+  });
+
+  void it('logs a big schema-valid body once, as a bounded head with its full size', async () => {
+    await consume();
+    // Well over the log bound, well within the size the message type accepts.
+    const pad = 'x'.repeat(16 * LOGGED_BODY_BYTES);
+    const body = JSON.stringify({ accountId: '10000', readAt: '2024-05-01T10:00:00Z', pad });
+    transport.inject({ queue: QUEUE }, body, { contentType: 'application/json' });
+    await transport.waitForAcked(QUEUE, 1);
+    assert.equal(store.get('10000')?.notifications, 1);
+
+    const lines = logger.lines.map((l) => JSON.stringify(l));
+    const got = logger.lines.filter((l) => l.msg?.startsWith('Got a message: '));
+    assert.equal(got.length, 1);
+    const msg = got[0]?.msg ?? '';
+    assert.ok(
+      msg.startsWith('Got a message: {"accountId":"10000","readAt":"2024-05-01T10:00:00Z","pad":"xx'),
+    );
+    assert.ok(msg.endsWith(`… (${Buffer.byteLength(body)} bytes)`), msg.slice(-80));
+    assert.ok(msg.length < 'Got a message: '.length + 2 * LOGGED_BODY_BYTES, `${msg.length} chars`);
+    // Nowhere else either: no other field and no other line carries the body.
+    for (const line of lines) assert.ok(line.length < 4 * LOGGED_BODY_BYTES, `${line.length} chars`);
   });
 
   void it('counts a redelivered or duplicated message once (same message_id, or same body without one)', async () => {

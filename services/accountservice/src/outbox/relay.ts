@@ -40,8 +40,20 @@ export interface OutboxRelayOptions {
 
 type Wake = 'recorded' | 'urgent';
 type SleepKind = 'work' | 'backoff' | 'defer';
+/** After a round: stop (a drain found the outbox empty), go on at once, or sleep first. */
+type Next = 'drained' | 'again' | { readonly sleep: SleepKind; readonly ms?: number };
 
 const GROWTH_LOG_MS = 10_000;
+
+/** Unexpected failures in a row after which the relay reports itself unhealthy (one could be a blip). */
+const UNHEALTHY_AFTER_FAILURES = 3;
+
+/** The relay as /health sees it. */
+export interface RelayHealth {
+  readonly ok: boolean;
+  /** Why it is not ok: not started, stopped, its loop ended, or the error it keeps failing with. */
+  readonly detail?: string;
+}
 
 /** What one publish round achieved; reported after its confirmed entries are deleted. */
 export interface RelayRound {
@@ -60,6 +72,8 @@ export interface RelayRound {
  *   it; its only timers are the backoff after a failure and the load check while deferring (records cut
  *   neither short);
  * - entries a previous process left behind are published first after `start`;
+ * - an unexpected error (reading the outbox, a publisher that throws) does not end it: it is logged and the
+ *   round is tried again after a backoff; `health()` turns not ok while such errors keep coming;
  * - with `saturated`, delivery is background work: while requests saturate the process it publishes
  *   nothing, and never lets an entry wait longer than `maxDeferMs` on that account (a burst is absorbed by
  *   the outbox and delivered after it; sustained overload delivers with a lag of about `maxDeferMs`).
@@ -80,6 +94,11 @@ export class OutboxRelay {
   #wakeUp: ((reason: Wake) => void) | undefined;
   #sleepingFor: SleepKind = 'work';
   #failures = 0;
+  /** Unexpected errors in a row, and the last one; cleared by a round that gets through. */
+  #errors = 0;
+  #lastError: string | undefined;
+  /** Set when the loop ended otherwise than by `stop`. */
+  #ended: string | undefined;
   #lastGrowthLog = 0;
   #deferring = false;
   #lastDeferLog = 0;
@@ -107,6 +126,8 @@ export class OutboxRelay {
       );
     }
     this.#running = this.#loop().catch((err: unknown) => {
+      // Not expected (every round's errors are caught), but never silent: /health shows it.
+      this.#ended = errorText(err);
       this.#log.error({ err }, 'outbox relay stopped unexpectedly');
     });
   }
@@ -120,6 +141,20 @@ export class OutboxRelay {
   /** Consecutive failed publish rounds (0 when the last round succeeded). */
   get failures(): number {
     return this.#failures;
+  }
+
+  /**
+   * Not ok before `start`, after `stop`, when the loop has ended, or while unexpected errors keep coming
+   * (the reason in `detail`). Publish failures do not count: the broker check and the outbox age show them.
+   */
+  health(): RelayHealth {
+    if (this.#running === undefined) return { ok: false, detail: 'not started' };
+    if (this.#ended !== undefined) return { ok: false, detail: `relay loop ended: ${this.#ended}` };
+    if (this.#stopped) return { ok: false, detail: 'stopped' };
+    if (this.#errors >= UNHEALTHY_AFTER_FAILURES) {
+      return { ok: false, detail: `failing (${this.#errors} times in a row): ${this.#lastError ?? ''}` };
+    }
+    return { ok: true };
   }
 
   /**
@@ -146,23 +181,60 @@ export class OutboxRelay {
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       this.#pending = undefined;
-      if (!this.#isConnected()) {
-        this.#reportGrowth();
-        await this.#sleep('work');
-        continue;
+      let next: Next;
+      try {
+        next = await this.#round();
+        this.#recovered();
+      } catch (err) {
+        next = this.#failed(err);
       }
-      const deferMs = this.#deferFor();
-      if (deferMs > 0) {
-        await this.#sleep('defer', deferMs);
-        continue;
-      }
-      const batch = this.#o.outbox.peek(this.#batchSize, this.#removing);
-      if (batch.length === 0) {
-        if (this.#draining) return;
-        await this.#sleep('work');
-        continue;
-      }
-      if (!(await this.#publish(batch))) await this.#sleep('backoff');
+      if (next === 'drained') return;
+      if (next !== 'again') await this.#sleep(next.sleep, next.ms);
+    }
+  }
+
+  /** One turn of the loop: publishes a batch when it can and says what to wait for; throws the unexpected. */
+  async #round(): Promise<Next> {
+    if (!this.#isConnected()) {
+      this.#reportGrowth();
+      return { sleep: 'work' };
+    }
+    const deferMs = this.#deferFor();
+    if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
+    const batch = this.#o.outbox.peek(this.#batchSize, this.#removing);
+    if (batch.length === 0) return this.#draining ? 'drained' : { sleep: 'work' };
+    if (await this.#publish(batch)) return 'again';
+    return { sleep: 'backoff', ms: this.#backoffMs(this.#failures) };
+  }
+
+  /** An unexpected error: logged, counted for health, and the round is tried again after a backoff. */
+  #failed(err: unknown): Next {
+    this.#errors++;
+    this.#lastError = errorText(err);
+    this.#log.error(
+      { err, attempt: this.#errors, depth: this.#safeDepth() },
+      'outbox relay round failed unexpectedly; retrying after a backoff',
+    );
+    return { sleep: 'backoff', ms: this.#backoffMs(this.#errors) };
+  }
+
+  #recovered(): void {
+    if (this.#errors === 0) return;
+    this.#log.info({ failures: this.#errors }, 'outbox relay running again after unexpected errors');
+    this.#errors = 0;
+    this.#lastError = undefined;
+  }
+
+  #backoffMs(attempt: number): number {
+    return backoffDelay(attempt, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
+  }
+
+  /** The outbox depth for a log line, when the outbox can still say. */
+  #safeDepth(): number | undefined {
+    try {
+      return this.#o.outbox.depth;
+    } catch {
+      return undefined;
     }
   }
 
@@ -294,7 +366,8 @@ export class OutboxRelay {
     wakeUp(reason);
   }
 
-  #sleep(kind: SleepKind, deferMs = 0): Promise<void> {
+  /** Until a wake-up (`work`), or at most `ms` (`defer`, `backoff`: a new record does not cut these short). */
+  #sleep(kind: SleepKind, ms = 0): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (kind === 'work' && this.#pending !== undefined) return Promise.resolve();
     if (kind !== 'work' && this.#pending === 'urgent') return Promise.resolve();
@@ -306,10 +379,6 @@ export class OutboxRelay {
         resolve();
       };
       if (kind !== 'work') {
-        const ms =
-          kind === 'defer'
-            ? deferMs
-            : backoffDelay(this.#failures, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
         timer = setTimeout(() => {
           this.#wakeUp = undefined;
           resolve();
@@ -329,4 +398,8 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

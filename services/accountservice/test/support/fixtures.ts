@@ -16,7 +16,7 @@ import {
   outboxStatus,
   seedAccounts,
 } from '../../src/index.js';
-import type { OpenStoreOptions, RelayRound } from '../../src/index.js';
+import type { OpenStoreOptions, OutboxReader, RelayRound } from '../../src/index.js';
 
 /** A fresh data_dir, removed by `cleanup`. */
 export function tempDataDir(): { dir: string; cleanup: () => void } {
@@ -68,6 +68,8 @@ export async function testApp(
     servedBy?: string;
     durability?: OpenStoreOptions['durability'];
     transport?: Transport;
+    /** What the relay reads instead of the store's outbox (e.g. one that fails); default the outbox itself. */
+    relayOutbox?: (outbox: OutboxReader) => OutboxReader;
   } = {},
 ): Promise<TestApp> {
   const { dir, cleanup } = tempDataDir();
@@ -93,7 +95,7 @@ export async function testApp(
     transport === undefined
       ? undefined
       : new OutboxRelay({
-          outbox: store.outbox,
+          outbox: options.relayOutbox?.(store.outbox) ?? store.outbox,
           publisher: transport.createPublisher(),
           messageType: VipNotification,
           connection: transport,
@@ -102,6 +104,8 @@ export async function testApp(
           initialBackoffMs: 5,
           maxBackoffMs: 50,
         });
+  // As main.ts wires it.
+  if (relay !== undefined) health.register('relay', () => relay.health());
   relay?.start();
   return {
     app,

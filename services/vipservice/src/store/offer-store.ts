@@ -3,6 +3,7 @@ import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import type { Offer, OfferRepository, RecordOutcome } from '../domain/offer.js';
 import { StoreClosedError, VipServiceError } from '../errors.js';
+import { steadyClock } from './steady-clock.js';
 
 export interface OpenOfferStoreOptions {
   /** The service's data_dir; the store lives in `${dataDir}/vipservice`. */
@@ -16,7 +17,10 @@ export interface OpenOfferStoreOptions {
    *   disk flush more of latency (shared by all the messages committed together).
    */
   readonly durability?: 'commit' | 'flush';
-  /** When a dedup record is made (ms since epoch), for pruning; tests pin it. Default Date.now. */
+  /**
+   * When a dedup record is made (ms since epoch), for pruning; tests pin it. Default a steady clock: the wall
+   * clock at open advanced by monotonic time, so a step of the system clock cannot age a record early.
+   */
   readonly clock?: () => number;
 }
 
@@ -52,7 +56,7 @@ export class OfferStore implements OfferRepository {
     this.#dedup = root.openDB<number, string>({ name: 'dedup' });
     this.#seen = root.openDB<number, SeenKey>({ name: 'dedup-by-time' });
     this.#flush = options.durability === 'flush';
-    this.#clock = options.clock ?? Date.now;
+    this.#clock = options.clock ?? steadyClock();
   }
 
   /** Opens (creating when missing) the environment. Throws VipServiceError('STORE_OPEN_FAILED'). */
