@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../backoff.js';
 import { closeChannel } from './close-channel.js';
 import type { ChannelHost } from './host.js';
 

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import type { Static, TSchema } from 'typebox';
 import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
-import { HeaderNames } from '../headers.js';
+import { envelopeOf, type PublishEnvelope } from '../core/envelope.js';
 import type { MessageType } from '../message-type.js';
 import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
 import type { DeclaringPublisher, PublishOptions } from '../transport.js';
-import { destinationName } from './declare.js';
 import type { ChannelHost } from './host.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
 
@@ -100,28 +98,15 @@ export class AmqpPublisher implements DeclaringPublisher {
     options?: PublishOptions,
   ): Promise<void> {
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
-    let body: Buffer;
+    let e: PublishEnvelope;
     try {
-      body = type.encode(message);
+      e = envelopeOf(type, message, options, this.settings.appId);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    const d = type.destination;
-    const isQueue = d.kind === 'queue';
-    const exchange = isQueue ? '' : d.exchange;
-    const routingKey = isQueue ? d.queue : (options?.routingKey ?? d.routingKey);
-    const props: Options.Publish = {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: options?.messageId ?? randomUUID(),
-      timestamp: Math.floor((options?.timestamp ?? Date.now()) / 1000),
-      type: type.name,
-      appId: options?.appId ?? this.settings.appId,
-      headers: options?.headers || options?.traceparent ? headersOf(options) : undefined,
-      mandatory: options?.mandatory ?? isQueue,
-    };
+    const { exchange, routingKey, body, props } = e;
     const stats = this.settings.metrics
-      ? this.settings.metrics.forDestination(destinationName(d))
+      ? this.settings.metrics.forDestination(e.destination)
       : noPublishStats;
     const declaring = this.host.ensureDeclared(type, this.settings.publishWaitMs);
     if (declaring === undefined) return this.publishRaw(exchange, routingKey, body, props, stats);
@@ -395,12 +380,6 @@ export class AmqpPublisher implements DeclaringPublisher {
     o.stats.failed(err.code);
     o.reject(err);
   }
-}
-
-function headersOf(options: PublishOptions): Record<string, unknown> {
-  const h: Record<string, unknown> = { ...options.headers };
-  if (options.traceparent !== undefined) h[HeaderNames.traceparent] = options.traceparent;
-  return h;
 }
 
 function describe(o: Outgoing): string {

@@ -1,6 +1,5 @@
 import { errorText, type DeathReason } from '../headers.js';
 import type { ConsumeStats } from '../metrics.js';
-import type { MessageType } from '../message-type.js';
 import type { Handler, MessageMeta } from '../transport.js';
 import { retryDelay, type ConsumePolicy } from './policy.js';
 
@@ -51,30 +50,4 @@ export async function retryAfterFailure<T>(
     return { kind: 'retry', delayMs: retryDelay(policy, meta.retryCount), error: errorText(lastError) };
   }
   return { kind: 'give-up', reason: 'handler-failed', error: errorText(lastError) };
-}
-
-/** Decodes a delivery and runs the handler with bounded in-process retries. Never throws. */
-export async function processDelivery<T>(
-  type: MessageType,
-  handler: Handler<T>,
-  meta: MessageMeta,
-  policy: ConsumePolicy,
-  stats: ConsumeStats,
-  delayed: boolean,
-): Promise<Outcome> {
-  let value: T;
-  try {
-    value = type.decode(meta.body) as T;
-  } catch (err) {
-    return invalid(err);
-  }
-  const started = performance.now();
-  try {
-    await handler(value, meta);
-    stats.handlerDone((performance.now() - started) / 1000);
-    return ACK;
-  } catch (err) {
-    stats.handlerDone((performance.now() - started) / 1000);
-    return retryAfterFailure(handler, value, meta, policy, stats, delayed, err);
-  }
 }

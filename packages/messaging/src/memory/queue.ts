@@ -107,6 +107,11 @@ export class MemoryQueue {
     this.requeue(back);
   }
 
+  /** True while `tag` is delivered and not yet settled (false once its subscriber is gone). */
+  holds(tag: number): boolean {
+    return this.unacked.has(tag);
+  }
+
   ack(tag: number): boolean {
     const u = this.unacked.get(tag);
     if (u === undefined) return false;

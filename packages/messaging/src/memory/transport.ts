@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { envelopeOf, type PublishEnvelope } from '../core/envelope.js';
 import type { Static, TSchema } from 'typebox';
 import { resolvePolicy } from '../consume/policy.js';
 import { fanoutSource, workSource, type ConsumerSource } from '../consume/source.js';
 import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
-import { HeaderNames } from '../headers.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import { noConsumeStats, noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
@@ -266,32 +265,24 @@ export class MemoryTransport implements Transport {
   ): Promise<void> {
     if (this.closing !== undefined)
       return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    let body: Buffer;
+    let e: PublishEnvelope;
     try {
-      body = type.encode(message);
+      e = envelopeOf(type, message, options, this.options.appId);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    const d = type.destination;
-    const isQueue = d.kind === 'queue';
-    const stats = this.options.metrics?.forDestination(isQueue ? d.queue : d.exchange) ?? noPublishStats;
-    let headers: Record<string, unknown> | undefined;
-    if (options?.headers || options?.traceparent) {
-      headers = { ...options.headers };
-      if (options.traceparent !== undefined) headers[HeaderNames.traceparent] = options.traceparent;
-    }
+    const stats = this.options.metrics?.forDestination(e.destination) ?? noPublishStats;
+    const p = e.props;
     const props: MemoryProperties = {
-      messageId: options?.messageId ?? randomUUID(),
-      timestamp: Math.floor((options?.timestamp ?? Date.now()) / 1000),
-      type: type.name,
-      appId: options?.appId ?? this.options.appId,
-      contentType: 'application/json',
-      ...(headers ? { headers } : {}),
+      messageId: p.messageId,
+      timestamp: p.timestamp,
+      type: p.type,
+      appId: p.appId,
+      contentType: p.contentType,
+      ...(p.headers ? { headers: p.headers } : {}),
     };
-    this.broker.declareDestination(d, this.queueType);
-    const exchange = isQueue ? '' : d.exchange;
-    const routingKey = isQueue ? d.queue : (options?.routingKey ?? d.routingKey);
-    return this.send(exchange, routingKey, body, props, options?.mandatory ?? isQueue, stats);
+    this.broker.declareDestination(type.destination, this.queueType);
+    return this.send(e.exchange, e.routingKey, e.body, props, p.mandatory === true, stats);
   }
 
   private send(

@@ -1,18 +1,17 @@
-import type { ConsumeMessage, Options } from 'amqplib';
 import { HeaderNames, republishHeaders, SHORTSTR_MAX_BYTES, unencodableHeaderNames } from '../headers.js';
+import type { PublishProperties, ReceivedProperties } from './properties.js';
 
 /** The short-string properties a parked or delayed copy keeps from the received message. */
 const kept = ['contentType', 'contentEncoding', 'messageId', 'correlationId', 'type', 'appId'] as const;
 
 /**
- * The properties of a copy of `msg` for the delay or dead-letter queue: persistent and mandatory, the
+ * The properties of a copy of a received message for the delay or dead-letter queue: persistent and mandatory, the
  * received properties that can be encoded again, the received headers minus the ones not to copy, plus
  * `ours`. A property or header that could not be encoded again is left out and named in
  * `x-dropped-properties`, so that one odd property cannot keep a message from being parked.
  */
-export function republishProps(msg: ConsumeMessage, ours: Record<string, unknown>): Options.Publish {
-  const p = msg.properties as unknown as Readonly<Record<string, unknown>>;
-  const props: Options.Publish = { persistent: true, mandatory: true };
+export function republishProps(p: ReceivedProperties, ours: Record<string, unknown>): PublishProperties {
+  const props: PublishProperties = { persistent: true, mandatory: true };
   const dropped: string[] = [];
   for (const name of kept) {
     const value = p[name];
@@ -21,7 +20,7 @@ export function republishProps(msg: ConsumeMessage, ours: Record<string, unknown
     else dropped.push(name);
   }
   if (typeof p.timestamp === 'number') props.timestamp = p.timestamp;
-  const received: Readonly<Record<string, unknown>> | undefined = msg.properties.headers;
+  const received = isTable(p.headers) ? p.headers : undefined;
   dropped.push(...unencodableHeaderNames(received));
   const headers = republishHeaders(received, ours);
   if (dropped.length > 0) headers[HeaderNames.droppedProperties] = dropped.join(',');
@@ -33,7 +32,10 @@ export function republishProps(msg: ConsumeMessage, ours: Record<string, unknown
  * The last resort when the broker client still cannot encode the copy: only our own headers and the
  * properties we set ourselves. The body is kept as it is.
  */
-export function bareRepublishProps(full: Options.Publish, ours: Record<string, unknown>): Options.Publish {
+export function bareRepublishProps(
+  full: PublishProperties,
+  ours: Record<string, unknown>,
+): PublishProperties {
   return {
     persistent: true,
     mandatory: true,
@@ -41,4 +43,8 @@ export function bareRepublishProps(full: Options.Publish, ours: Record<string, u
     timestamp: full.timestamp,
     headers: { ...ours, [HeaderNames.droppedProperties]: '*' },
   };
+}
+
+function isTable(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Options } from 'amqplib';
 import { isMessagingError, type MessagingErrorCode } from '../errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../backoff.js';
+import type { PublishProperties } from './properties.js';
 
 /**
  * How a move of a delivery to its delay or dead-letter queue ended.
@@ -24,10 +24,10 @@ export interface MoveAttempts {
 export const MOVE_ATTEMPTS: MoveAttempts = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4000 };
 
 export interface Move {
-  readonly publish: (props: Options.Publish) => Promise<void>;
-  readonly props: Options.Publish;
+  readonly publish: (props: PublishProperties) => Promise<void>;
+  readonly props: PublishProperties;
   /** The properties to fall back on when the copy cannot be encoded. */
-  readonly bareProps: Options.Publish;
+  readonly bareProps: PublishProperties;
   /** Declares the target again (after UNROUTABLE: it was deleted under us). */
   readonly redeclare: () => Promise<void>;
   /** False once the delivery can no longer be acked (its channel closed). */
