@@ -1,7 +1,6 @@
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import type { Static, TSchema } from 'typebox';
-import { resolvePolicy } from '../consume/policy.js';
-import { fanoutSource, workSource } from '../consume/source.js';
+import { TransportCore, type WireConsumer } from '../core/transport-core.js';
 import { ChannelError, ConnectionError, isMessagingError, MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
@@ -49,10 +48,9 @@ export interface AmqpSettings {
  * re-declares its topology and re-attaches its consumer after each reconnect, by itself.
  */
 export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
-  private current: ConnectionState = 'connecting';
+  private readonly core: TransportCore;
   private model: ChannelModel | undefined;
   private isBlocked = false;
-  private readonly listeners = new Set<(state: ConnectionState) => void>();
   private waiters: { resolve: (m: ChannelModel) => void; reject: (e: Error) => void }[] = [];
   private declared = new Set<MessageType>();
   private readonly declaring = new Map<MessageType, Promise<void>>();
@@ -61,7 +59,6 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   /** Queues found to exist with other arguments (warned about once). */
   private readonly adopted = new Set<string>();
   private readonly publishers = new Set<AmqpPublisher>();
-  private readonly consumers = new Set<AmqpConsumer<never>>();
   private internal: AmqpPublisher | undefined;
   private closing: Promise<void> | undefined;
   private connectedOnce = false;
@@ -73,7 +70,13 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     private readonly settings: AmqpSettings,
   ) {
     this.logger = settings.logger;
-    settings.metrics?.setConnectionState(settings.connectionName, 'connecting');
+    this.core = new TransportCore<WireConsumer>({
+      logger: settings.logger,
+      initialState: 'connecting',
+      queueType: settings.queueType,
+      consumer: (type, handler, policy, source) => new AmqpConsumer(this, type, handler, policy, source),
+      stateChanged: (state) => settings.metrics?.setConnectionState(settings.connectionName, state),
+    });
     const log = this.logger;
     const name = settings.connectionName;
     connection.on('connect', (model: ChannelModel) => {
@@ -90,7 +93,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
         this.connectedOnce ? 'broker reconnected' : 'broker connected',
       );
       this.connectedOnce = true;
-      this.setState('connected');
+      this.core.setState('connected');
       for (const w of this.waiters.splice(0)) w.resolve(model);
       for (const type of this.pinned) this.redeclare(type);
     });
@@ -99,7 +102,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       this.isBlocked = false;
       if (this.closing !== undefined) return;
       log.warn({ connection: name, err: this.redact(err.message) }, 'broker connection lost');
-      this.setState('disconnected');
+      this.core.setState('disconnected');
     });
     connection.on('connect-failed', (err: Error) => {
       if (this.connectedOnce)
@@ -127,7 +130,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.core.state;
   }
 
   /** True while the broker has told us to stop publishing (memory or disk alarm). */
@@ -158,12 +161,11 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   }
 
   onStateChange(listener: (state: ConnectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.core.onStateChange(listener);
   }
 
   createPublisher(): DeclaringPublisher {
-    this.assertOpen();
+    this.core.assertOpen();
     const p = new AmqpPublisher(this, this.publisherSettings(`publisher ${this.publishers.size + 1}`));
     this.publishers.add(p);
     return {
@@ -176,27 +178,20 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     };
   }
 
-  async subscribeToQueue<S extends TSchema>(
+  subscribeToQueue<S extends TSchema>(
     type: MessageType<S>,
     handler: Handler<Static<S>>,
     options: ConsumerOptions,
   ): Promise<Subscription> {
-    this.assertOpen();
-    return this.startConsumer(type, handler, options, workSource(type, this.settings.queueType));
+    return this.core.subscribeToQueue(type, handler, options);
   }
 
-  async subscribe<S extends TSchema>(
+  subscribe<S extends TSchema>(
     type: MessageType<S>,
     handler: Handler<Static<S>>,
     options: ConsumerOptions & { readonly bindingKey?: string },
   ): Promise<Subscription> {
-    this.assertOpen();
-    return this.startConsumer(
-      type,
-      handler,
-      options,
-      fanoutSource(type, options.consumerName, options.bindingKey),
-    );
+    return this.core.subscribe(type, handler, options);
   }
 
   close(): Promise<void> {
@@ -212,7 +207,8 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
 
   waitForModel(): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);
-    if (this.current === 'closed') return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
+    if (this.core.state === 'closed')
+      return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -334,33 +330,6 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     });
   }
 
-  private async startConsumer<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions,
-    source: ConstructorParameters<typeof AmqpConsumer>[4],
-  ): Promise<Subscription> {
-    const consumer = new AmqpConsumer<Static<S>>(this, type, handler, resolvePolicy(options), source);
-    const tracked = consumer as unknown as AmqpConsumer<never>;
-    this.consumers.add(tracked);
-    try {
-      await consumer.start();
-    } catch (err) {
-      this.consumers.delete(tracked);
-      await consumer.close();
-      throw err;
-    }
-    return {
-      get consuming() {
-        return consumer.consuming;
-      },
-      close: async () => {
-        await consumer.close();
-        this.consumers.delete(tracked);
-      },
-    };
-  }
-
   private publisherSettings(name: string): PublisherSettings {
     const s = this.settings;
     return {
@@ -380,33 +349,16 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     if (this.internal) yield this.internal;
   }
 
-  private assertOpen(): void {
-    if (this.closing !== undefined) throw new MessagingError('CLOSED', 'transport is closed');
-  }
-
-  private setState(state: ConnectionState): void {
-    if (this.current === state) return;
-    this.current = state;
-    this.settings.metrics?.setConnectionState(this.settings.connectionName, state);
-    for (const l of this.listeners) {
-      try {
-        l(state);
-      } catch (err) {
-        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'state listener threw');
-      }
-    }
-  }
-
   private async shutdown(): Promise<void> {
     // Consumers first (their failures still need the republisher), then publishers, then the connection.
-    await Promise.all([...this.consumers].map((c) => c.close()));
+    await this.core.closeConsumers();
     await Promise.all([...this.publishers].map((p) => p.close()));
     if (this.internal) await this.internal.close();
     await this.connection.close().catch(() => undefined);
     this.model = undefined;
     const closed = new MessagingError('CLOSED', 'transport is closed');
     for (const w of this.waiters.splice(0)) w.reject(closed);
-    this.setState('closed');
+    this.core.setState('closed');
     this.logger.info({ connection: this.settings.connectionName }, 'broker connection closed');
   }
 }

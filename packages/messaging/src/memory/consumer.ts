@@ -69,6 +69,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     private readonly source: ConsumerSource,
     private readonly owner: object,
     stats: ConsumeStats,
+    private readonly connected: () => boolean,
   ) {
     this.prefetch = policy.prefetch;
     const broker = host.broker;
@@ -108,6 +109,12 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
 
   get consuming(): boolean {
     return this.queue !== undefined && this.closing === undefined;
+  }
+
+  /** Attaches now when the transport is connected; otherwise at the next reconnect. */
+  start(): Promise<void> {
+    if (this.connected()) this.attach();
+    return Promise.resolve();
   }
 
   /** Declares the queue (a fresh private one for pub/sub) and starts taking deliveries. */

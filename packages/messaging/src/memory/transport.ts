@@ -1,7 +1,6 @@
+import { TransportCore } from '../core/transport-core.js';
 import { envelopeOf, type PublishEnvelope } from '../core/envelope.js';
 import type { Static, TSchema } from 'typebox';
-import { resolvePolicy } from '../consume/policy.js';
-import { fanoutSource, workSource, type ConsumerSource } from '../consume/source.js';
 import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
@@ -51,9 +50,7 @@ interface Waiting {
  */
 export class MemoryTransport implements Transport {
   readonly broker: MemoryBroker;
-  private current: ConnectionState = 'connected';
-  private readonly listeners = new Set<(state: ConnectionState) => void>();
-  private readonly consumers = new Set<MemoryConsumer<never>>();
+  private readonly core: TransportCore<MemoryConsumer<never>>;
   private waiting: Waiting[] = [];
   private failing: MessagingErrorCode | undefined;
   private closing: Promise<void> | undefined;
@@ -75,20 +72,40 @@ export class MemoryTransport implements Transport {
       closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
       republish: (routingKey, body, props) => this.send('', routingKey, body, props, true, noPublishStats),
     };
-    options.metrics?.setConnectionState('memory', 'connected');
+    const metrics = options.metrics;
+    this.core = new TransportCore<MemoryConsumer<never>>({
+      logger: this.logger,
+      initialState: 'connected',
+      queueType: this.queueType,
+      consumer: (type, handler, policy, source) => {
+        const stats = metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
+        const connected = (): boolean => this.core.state === 'connected';
+        const c = new MemoryConsumer(
+          this.consumerHost,
+          type,
+          handler,
+          policy,
+          source,
+          this,
+          stats,
+          connected,
+        );
+        return c;
+      },
+      stateChanged: (state) => metrics?.setConnectionState('memory', state),
+    });
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.core.state;
   }
 
   onStateChange(listener: (state: ConnectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.core.onStateChange(listener);
   }
 
   createPublisher(): DeclaringPublisher {
-    this.assertOpen();
+    this.core.assertOpen();
     let closed = false;
     return {
       publish: <S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions) => {
@@ -106,27 +123,20 @@ export class MemoryTransport implements Transport {
     };
   }
 
-  async subscribeToQueue<S extends TSchema>(
+  subscribeToQueue<S extends TSchema>(
     type: MessageType<S>,
     handler: Handler<Static<S>>,
     options: ConsumerOptions,
   ): Promise<Subscription> {
-    this.assertOpen();
-    return this.startConsumer(type, handler, options, workSource(type, this.queueType));
+    return this.core.subscribeToQueue(type, handler, options);
   }
 
-  async subscribe<S extends TSchema>(
+  subscribe<S extends TSchema>(
     type: MessageType<S>,
     handler: Handler<Static<S>>,
     options: ConsumerOptions & { readonly bindingKey?: string },
   ): Promise<Subscription> {
-    this.assertOpen();
-    return this.startConsumer(
-      type,
-      handler,
-      options,
-      fanoutSource(type, options.consumerName, options.bindingKey),
-    );
+    return this.core.subscribe(type, handler, options);
   }
 
   close(): Promise<void> {
@@ -222,17 +232,17 @@ export class MemoryTransport implements Transport {
 
   /** Plays a lost connection: consumers detach (their unacked messages are redelivered), publishes wait. */
   simulateDisconnect(): void {
-    if (this.current !== 'connected') return;
-    for (const c of this.consumers) c.detach();
-    this.setState('disconnected');
+    if (this.core.state !== 'connected') return;
+    for (const c of this.core.consumers) c.detach();
+    this.core.setState('disconnected');
   }
 
   /** Plays the reconnect: consumers re-attach by themselves, waiting publishes go out. */
   simulateReconnect(): void {
-    if (this.current !== 'disconnected') return;
-    this.setState('connected');
+    if (this.core.state !== 'disconnected') return;
+    this.core.setState('connected');
     for (const type of this.pinned) this.broker.declareDestination(type.destination, this.queueType);
-    for (const c of this.consumers) c.attach();
+    for (const c of this.core.consumers) c.attach();
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
       w.run();
@@ -318,7 +328,7 @@ export class MemoryTransport implements Transport {
 
   /** Runs `run` soon while connected; else waits (bounded, like the real transport) for the reconnect. */
   private whenConnected(run: () => void, fail: (err: MessagingError) => void): void {
-    if (this.current === 'connected') {
+    if (this.core.state === 'connected') {
       queueMicrotask(run);
       return;
     }
@@ -338,63 +348,14 @@ export class MemoryTransport implements Transport {
     this.waiting.push(entry);
   }
 
-  private async startConsumer<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions,
-    source: ConsumerSource,
-  ): Promise<Subscription> {
-    const policy = resolvePolicy(options);
-    const stats = this.options.metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
-    const consumer = new MemoryConsumer<Static<S>>(
-      this.consumerHost,
-      type,
-      handler,
-      policy,
-      source,
-      this,
-      stats,
-    );
-    const tracked = consumer as unknown as MemoryConsumer<never>;
-    this.consumers.add(tracked);
-    if (this.current === 'connected') consumer.attach();
-    await Promise.resolve();
-    return {
-      get consuming() {
-        return consumer.consuming;
-      },
-      close: async () => {
-        await consumer.close();
-        this.consumers.delete(tracked);
-      },
-    };
-  }
-
-  private assertOpen(): void {
-    if (this.closing !== undefined) throw new MessagingError('CLOSED', 'transport is closed');
-  }
-
-  private setState(state: ConnectionState): void {
-    if (this.current === state) return;
-    this.current = state;
-    this.options.metrics?.setConnectionState('memory', state);
-    for (const l of this.listeners) {
-      try {
-        l(state);
-      } catch (err) {
-        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'state listener threw');
-      }
-    }
-  }
-
   private async shutdown(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.close()));
+    await this.core.closeConsumers();
     const closed = new MessagingError('CLOSED', 'transport closed before the broker came back');
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
       w.reject(closed);
     }
-    this.setState('closed');
+    this.core.setState('closed');
   }
 }
 
