@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MessagingError } from './errors.js';
+import { integerOption } from './options.js';
 import type { QueueType } from './topology.js';
 
 /**
@@ -47,10 +48,13 @@ export function defineMessage<S extends TSchema>(definition: {
   /** Default DEFAULT_MAX_MESSAGE_BYTES. */
   maxBytes?: number;
 }): MessageType<S> {
-  const maxBytes = definition.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes of ${definition.name} must be a positive integer, got ${maxBytes}`);
-  }
+  const maxBytes = integerOption(
+    `message type ${definition.name}`,
+    'maxBytes',
+    definition.maxBytes,
+    DEFAULT_MAX_MESSAGE_BYTES,
+    1,
+  );
   const tooLarge = (size: number): MessagingError =>
     new MessagingError(
       'INVALID_MESSAGE',

@@ -1,11 +1,12 @@
 // First: amqplib must find the bounded table decoder in place when it loads (see decode-guard.ts).
 import { decoderGuarded } from './decode-guard.js';
 import amqplib from 'amqplib';
-import { ConnectionError, MessagingError } from '../errors.js';
+import { ConnectionError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { maskUrl, redact } from '../mask.js';
+import { redact } from '../mask.js';
 import type { MessagingMetrics } from '../metrics.js';
-import { DEFAULT_DELIVERY_LIMIT, DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
+import type { QueueType } from '../topology.js';
+import { normalizeAmqpOptions } from './options.js';
 import { AmqpTransport } from './transport.js';
 
 export interface AmqpTransportOptions {
@@ -50,21 +51,11 @@ export interface AmqpTransportOptions {
  * broker is not reachable within `initialConnectTimeoutMs` or refuses the credentials.
  */
 export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTransport> {
-  const masked = maskUrl(options.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(options.url);
-  } catch {
-    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}`);
-  }
-  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
-    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: expected amqp:// or amqps://`);
-  }
-  if (!parsed.hostname) throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: no host`);
-  const secrets = parsed.password ? [parsed.password, decodeURIComponent(parsed.password)] : [];
-  if (!parsed.searchParams.has('heartbeat'))
-    parsed.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 10));
-  const timeoutMs = options.initialConnectTimeoutMs ?? 5000;
+  const normalized = normalizeAmqpOptions(options);
+  const { settings } = normalized;
+  const masked = settings.maskedUrl;
+  const secrets = settings.secrets;
+  const timeoutMs = normalized.initialConnectTimeoutMs;
   if (!decoderGuarded()) {
     (options.logger ?? silentLogger).warn(
       { connection: options.connectionName },
@@ -72,34 +63,19 @@ export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTr
     );
   }
 
-  const connection = await amqplib.connect(parsed.toString(), {
+  const connection = await amqplib.connect(normalized.url, {
     clientProperties: { connection_name: options.connectionName },
     timeout: Math.min(timeoutMs, 10_000),
     recovery: {
       waitForConnect: false,
-      initialDelay: options.reconnectDelayMs?.initial ?? 200,
-      maxDelay: options.reconnectDelayMs?.max ?? 5000,
+      initialDelay: normalized.reconnect.initialMs,
+      maxDelay: normalized.reconnect.maxMs,
       factor: 2,
       jitter: 0.5,
       maxRetries: Infinity,
     },
   });
-  const transport = new AmqpTransport(connection, {
-    connectionName: options.connectionName,
-    maskedUrl: masked,
-    secrets,
-    logger: options.logger ?? silentLogger,
-    metrics: options.metrics,
-    appId: options.appId,
-    publishWaitMs: options.publishWaitMs ?? 10_000,
-    confirmTimeoutMs: options.confirmTimeoutMs ?? 15_000,
-    confirmWindow: options.confirmWindow ?? 1000,
-    maxWaitingPublishes: options.maxWaitingPublishes ?? 10_000,
-    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
-    deliveryLimit: options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
-    queueType: options.queueType ?? DEFAULT_QUEUE_TYPE,
-    coalesceWrites: options.coalesceWrites ?? true,
-  });
+  const transport = new AmqpTransport(connection, settings);
 
   let lastError = 'no answer';
   let refused: Error | undefined;

@@ -1,3 +1,4 @@
+import { integerOption, invalidOption } from '../options.js';
 import type { ConsumerOptions } from '../transport.js';
 
 /** ConsumerOptions with defaults applied and checked. */
@@ -10,23 +11,33 @@ export interface ConsumePolicy {
   readonly retryDelayMs: number;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min)
-    throw new RangeError(`consumer option ${name} must be an integer >= ${min}, got ${v}`);
-  return v;
-}
+/** Default consumer options. */
+export const CONSUMER_DEFAULTS = {
+  prefetch: 50,
+  immediateAttempts: 3,
+  delayedRetries: 3,
+  retryDelayMs: 1000,
+} as const;
 
+/** Applies the defaults and checks every option; throws MessagingError INVALID_OPTIONS naming the first bad one. */
 export function resolvePolicy(options: ConsumerOptions): ConsumePolicy {
-  if (!options.consumerName) throw new RangeError('consumer option consumerName is required');
-  const prefetch = positiveInt('prefetch', options.prefetch, 50, 1);
+  const where = 'consumer';
+  if (!options.consumerName) throw invalidOption(where, 'consumerName', 'is required', options.consumerName);
+  const d = CONSUMER_DEFAULTS;
+  const prefetch = integerOption(where, 'prefetch', options.prefetch, d.prefetch, 1);
   return {
     consumerName: options.consumerName,
     prefetch,
-    concurrency: Math.min(prefetch, positiveInt('concurrency', options.concurrency, prefetch, 1)),
-    immediateAttempts: positiveInt('immediateAttempts', options.immediateAttempts, 3, 1),
-    delayedRetries: positiveInt('delayedRetries', options.delayedRetries, 3, 0),
-    retryDelayMs: positiveInt('retryDelayMs', options.retryDelayMs, 1000, 1),
+    concurrency: Math.min(prefetch, integerOption(where, 'concurrency', options.concurrency, prefetch, 1)),
+    immediateAttempts: integerOption(
+      where,
+      'immediateAttempts',
+      options.immediateAttempts,
+      d.immediateAttempts,
+      1,
+    ),
+    delayedRetries: integerOption(where, 'delayedRetries', options.delayedRetries, d.delayedRetries, 0),
+    retryDelayMs: integerOption(where, 'retryDelayMs', options.retryDelayMs, d.retryDelayMs, 1),
   };
 }
 

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AMQP_DEFAULTS, normalizeAmqpOptions } from '../src/amqp/options.js';
+import { CONSUMER_DEFAULTS, resolvePolicy } from '../src/consume/policy.js';
+import { isMessagingError } from '../src/index.js';
+
+const base = { url: 'amqp://guest:s3cret@127.0.0.1:5672/', connectionName: 'test' };
+
+const invalid =
+  (name: string) =>
+  (err: unknown): boolean =>
+    isMessagingError(err, 'INVALID_OPTIONS') && err.message.includes(name);
+
+describe('normalizeAmqpOptions', () => {
+  it('applies the defaults, sets the heartbeat and keeps the password only as a secret', () => {
+    const n = normalizeAmqpOptions(base);
+    assert.equal(n.settings.publishWaitMs, AMQP_DEFAULTS.publishWaitMs);
+    assert.equal(n.settings.confirmWindow, AMQP_DEFAULTS.confirmWindow);
+    assert.equal(n.settings.queueType, 'classic');
+    assert.equal(n.initialConnectTimeoutMs, AMQP_DEFAULTS.initialConnectTimeoutMs);
+    assert.deepEqual(n.reconnect, { initialMs: 200, maxMs: 5000 });
+    assert.equal(new URL(n.url).searchParams.get('heartbeat'), '10');
+    assert.equal(n.settings.maskedUrl.includes('s3cret'), false);
+    assert.deepEqual(n.settings.secrets, ['s3cret', 's3cret']);
+  });
+
+  it('keeps a heartbeat the URL sets', () => {
+    const n = normalizeAmqpOptions({ ...base, url: 'amqp://h/?heartbeat=3', heartbeatSeconds: 30 });
+    assert.equal(new URL(n.url).searchParams.get('heartbeat'), '3');
+  });
+
+  it('refuses a bad URL with INVALID_URL and never echoes its password', () => {
+    for (const url of ['not a url', 'http://u:s3cret@h/', 'amqp://u:s3cret@/']) {
+      assert.throws(
+        () => normalizeAmqpOptions({ ...base, url }),
+        (err: unknown) => isMessagingError(err, 'INVALID_URL') && !err.message.includes('s3cret'),
+      );
+    }
+  });
+
+  it('refuses every number out of range with INVALID_OPTIONS naming it', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['publishWaitMs', { publishWaitMs: 0 }],
+      ['confirmWindow', { confirmWindow: 1.5 }],
+      ['confirmTimeoutMs', { confirmTimeoutMs: Number.NaN }],
+      ['maxWaitingPublishes', { maxWaitingPublishes: -1 }],
+      ['deliveryLimit', { deliveryLimit: 0 }],
+      ['reconnectDelayMs.max', { reconnectDelayMs: { initial: 500, max: 100 } }],
+      ['queueType', { queueType: 'stream' }],
+    ];
+    for (const [name, extra] of cases) {
+      assert.throws(() => normalizeAmqpOptions({ ...base, ...extra }), invalid(name), name);
+    }
+  });
+});
+
+describe('resolvePolicy', () => {
+  it('applies the defaults, and concurrency never above prefetch', () => {
+    const p = resolvePolicy({ consumerName: 'c', concurrency: 500 });
+    assert.equal(p.prefetch, CONSUMER_DEFAULTS.prefetch);
+    assert.equal(p.concurrency, CONSUMER_DEFAULTS.prefetch);
+    assert.equal(p.immediateAttempts, CONSUMER_DEFAULTS.immediateAttempts);
+  });
+
+  it('refuses a missing name and numbers out of range with INVALID_OPTIONS naming them', () => {
+    assert.throws(() => resolvePolicy({ consumerName: '' }), invalid('consumerName'));
+    assert.throws(() => resolvePolicy({ consumerName: 'c', prefetch: 0 }), invalid('prefetch'));
+    assert.throws(() => resolvePolicy({ consumerName: 'c', delayedRetries: -1 }), invalid('delayedRetries'));
+    assert.throws(() => resolvePolicy({ consumerName: 'c', retryDelayMs: 0.5 }), invalid('retryDelayMs'));
+  });
+});
