@@ -9,7 +9,6 @@ export type {
   DeclaringPublisher,
   Subscription,
   Handler,
-  Middleware,
   MessageMeta,
   PublishOptions,
   ConsumerOptions,
@@ -32,8 +31,3 @@ export { HeaderNames } from './headers.js';
 export type { DeathReason } from './headers.js';
 export { retryQueueName, deadLetterQueueName } from './topology.js';
 export type { QueueType } from './topology.js';
-export { withMiddleware } from './middleware/compose.js';
-export { retry } from './middleware/retry.js';
-export type { RetryOptions } from './middleware/retry.js';
-export { dedup, memoryDedupStore } from './middleware/dedup.js';
-export type { DedupStore } from './middleware/dedup.js';

@@ -24,9 +24,6 @@ export interface MessageMeta {
  */
 export type Handler<T> = (message: T, meta: MessageMeta) => Promise<void>;
 
-/** Cross-cutting behaviour (retry, dedup, tracing, metrics) wraps a handler. */
-export type Middleware<T> = (next: Handler<T>) => Handler<T>;
-
 export interface PublishOptions {
   /** Defaults to a new UUID. Keep it across retries of the same logical message so receivers can dedup. */
   readonly messageId?: string;
