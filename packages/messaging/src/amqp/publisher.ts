@@ -6,6 +6,7 @@ import type { MessageType } from '../message-type.js';
 import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
 import type { DeclaringPublisher, PublishOptions } from '../transport.js';
 import type { ChannelHost } from './host.js';
+import { ConfirmWindow } from './confirm-window.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
 
 export interface PublisherHost extends ChannelHost {
@@ -56,10 +57,7 @@ interface Outgoing {
 export class AmqpPublisher implements DeclaringPublisher {
   private readonly managed: ManagedChannel<ConfirmChannel>;
   private session: Session<ConfirmChannel> | undefined;
-  /** Written, unconfirmed messages; index i has delivery tag lwm + i. Settled entries stay until shifted. */
-  private unconfirmed: (Outgoing | undefined)[] = [];
-  private lwm = 1;
-  private inflight = 0;
+  private readonly window = new ConfirmWindow<Outgoing>();
   private waiting: Outgoing[] = [];
   private writable = true;
   private readonly returned = new Set<unknown>();
@@ -151,7 +149,7 @@ export class AmqpPublisher implements DeclaringPublisher {
       if (
         s !== undefined &&
         this.writable &&
-        this.inflight < this.settings.confirmWindow &&
+        this.window.size < this.settings.confirmWindow &&
         this.waiting.length === 0 &&
         !this.host.blocked
       ) {
@@ -170,7 +168,7 @@ export class AmqpPublisher implements DeclaringPublisher {
     const s = this.session;
     if (s === undefined || this.host.blocked) return;
     const window = this.settings.confirmWindow;
-    while (this.writable && this.inflight < window && this.waiting.length > 0 && s.open) {
+    while (this.writable && this.window.size < window && this.waiting.length > 0 && s.open) {
       this.write(s, this.waiting.shift() as Outgoing);
     }
   }
@@ -182,7 +180,7 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    if (this.inflight > 0 || this.waiting.length > 0) {
+    if (this.window.size > 0 || this.waiting.length > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.settings.closeTimeoutMs);
         this.idleWaiter = () => {
@@ -194,23 +192,19 @@ export class AmqpPublisher implements DeclaringPublisher {
     this.idleWaiter = undefined;
     clearInterval(this.sweepTimer);
     const left = new MessagingError('CLOSED', 'publisher closed before the broker confirmed');
-    for (const o of this.unconfirmed) if (o !== undefined && !o.settled) this.fail(o, left);
+    for (const o of this.window.reset()) this.fail(o, left);
     for (const o of this.waiting.splice(0)) this.fail(o, left);
-    this.unconfirmed = [];
-    this.inflight = 0;
     await this.managed.stop();
   }
 
   private write(s: Session<ConfirmChannel>, o: Outgoing): void {
     o.since = performance.now();
-    this.unconfirmed.push(o);
-    this.inflight++;
+    this.window.add(o);
     try {
       if (!s.ch.publish(o.exchange, o.routingKey, o.body, o.props)) this.writable = false;
     } catch (err) {
       // Nothing was written: amqplib encodes before it writes, and did not count a delivery tag.
-      this.unconfirmed.pop();
-      this.inflight--;
+      this.window.undoAdd();
       if (err instanceof RangeError || err instanceof TypeError) {
         this.fail(
           o,
@@ -245,37 +239,20 @@ export class AmqpPublisher implements DeclaringPublisher {
   };
 
   private confirmed(tag: number, multiple: boolean, nacked: boolean): void {
-    const un = this.unconfirmed;
-    if (multiple) {
-      while (un.length > 0 && this.lwm <= tag) {
-        const o = un.shift();
-        this.lwm++;
-        if (o !== undefined) this.settle(o, nacked);
-      }
-    } else {
-      const i = tag - this.lwm;
-      if (i < 0 || i >= un.length) return;
-      const o = un[i];
-      un[i] = undefined;
-      if (o !== undefined) this.settle(o, nacked);
-      while (un.length > 0 && un[0] === undefined) {
-        un.shift();
-        this.lwm++;
-      }
-    }
+    this.window.confirm(tag, multiple, nacked ? this.settleNacked : this.settleAcked);
     // A return precedes the confirm of its own message: one not matched by this confirm is stale.
     this.returned.clear();
     if (this.waiting.length > 0) this.flush();
-    if (this.idleWaiter !== undefined && this.inflight === 0 && this.waiting.length === 0) this.idleWaiter();
+    if (this.idleWaiter !== undefined && this.window.size === 0 && this.waiting.length === 0)
+      this.idleWaiter();
   }
 
-  private settle(o: Outgoing, nacked: boolean): void {
-    if (o.settled) return;
-    o.settled = true;
-    this.inflight--;
-    if (nacked) {
-      this.reject(o, new MessagingError('NACKED', `the broker refused the message (${describe(o)})`));
-    } else if (this.returned.size > 0 && this.returned.delete(o.props.messageId)) {
+  private readonly settleNacked = (o: Outgoing): void => {
+    this.reject(o, new MessagingError('NACKED', `the broker refused the message (${describe(o)})`));
+  };
+
+  private readonly settleAcked = (o: Outgoing): void => {
+    if (this.returned.size > 0 && this.returned.delete(o.props.messageId)) {
       // A queue destination that routes nowhere was deleted under us: declare it again next time.
       if (o.exchange === '') this.host.invalidateDeclarations();
       this.reject(o, new MessagingError('UNROUTABLE', `no queue received the message (${describe(o)})`));
@@ -283,13 +260,11 @@ export class AmqpPublisher implements DeclaringPublisher {
       o.stats.confirmed((performance.now() - o.since) / 1000);
       o.resolve();
     }
-  }
+  };
 
   private attached(s: Session<ConfirmChannel>): void {
     this.session = s;
-    this.unconfirmed = [];
-    this.lwm = 1;
-    this.inflight = 0;
+    this.window.reset();
     this.writable = true;
     this.returned.clear();
     s.ch.on('ack', this.onAck);
@@ -301,10 +276,7 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private detached(s: Session<ConfirmChannel>, error: Error | undefined): void {
     if (this.session === s) this.session = undefined;
-    const pending = this.unconfirmed.filter((o): o is Outgoing => o !== undefined && !o.settled);
-    this.unconfirmed = [];
-    this.lwm = 1;
-    this.inflight = 0;
+    const pending = this.window.reset();
     this.returned.clear();
     if (error !== undefined) {
       this.host.invalidateDeclarations();
@@ -326,25 +298,16 @@ export class AmqpPublisher implements DeclaringPublisher {
   /** Confirm timeouts and wait deadlines, for all messages, in one pass. */
   private sweep(): void {
     const now = performance.now();
-    const un = this.unconfirmed;
-    const confirmDeadline = now - this.settings.confirmTimeoutMs;
-    for (const o of un) {
-      if (o === undefined || o.settled) continue;
-      if (o.since > confirmDeadline) break;
-      o.settled = true;
-      this.inflight--;
+    const timeoutMs = this.settings.confirmTimeoutMs;
+    this.window.expire(now - timeoutMs, (o) => {
       this.reject(
         o,
         new MessagingError(
           'CONFIRM_TIMEOUT',
-          `no broker confirm within ${this.settings.confirmTimeoutMs} ms (${describe(o)}); it may have arrived`,
+          `no broker confirm within ${timeoutMs} ms (${describe(o)}); it may have arrived`,
         ),
       );
-    }
-    while (un.length > 0 && (un[0] === undefined || un[0].settled)) {
-      un.shift();
-      this.lwm++;
-    }
+    });
     const waitDeadline = now - this.settings.publishWaitMs;
     const head = this.waiting[0];
     if (head !== undefined && head.since <= waitDeadline) {
@@ -356,7 +319,8 @@ export class AmqpPublisher implements DeclaringPublisher {
       this.waiting = keep;
     }
     if (this.waiting.length > 0) this.flush();
-    if (this.idleWaiter !== undefined && this.inflight === 0 && this.waiting.length === 0) this.idleWaiter();
+    if (this.idleWaiter !== undefined && this.window.size === 0 && this.waiting.length === 0)
+      this.idleWaiter();
   }
 
   private waitError(): MessagingError {
