@@ -30,7 +30,7 @@ interface SocketSpy {
 
 /** Spies on the socket under the transport's live connection (amqplib internals, as coalesce.ts uses them). */
 function spySocket(t: AmqpTransport): SocketSpy {
-  const model = must(t.currentModel(), 'live connection') as unknown as {
+  const model = must(t.currentConnection(), 'live connection') as unknown as {
     connection: { stream: NodeJS.EventEmitter & Record<string, unknown> & { writableCorked: number } };
   };
   const socket = model.connection.stream;

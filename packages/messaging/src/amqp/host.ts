@@ -7,9 +7,9 @@ export interface ChannelHost {
   /** True while the broker has told us to stop publishing (connection.blocked). */
   readonly blocked: boolean;
   /** The live connection, if any. */
-  currentModel(): ChannelModel | undefined;
+  currentConnection(): ChannelModel | undefined;
   /** Resolves with the live connection, waiting for a reconnect if needed; rejects CLOSED once the transport closes. */
-  waitForModel(): Promise<ChannelModel>;
+  waitForConnection(): Promise<ChannelModel>;
   /** Redacts secrets (the URL's password) from text that came from the broker or the socket. */
   redact(text: string): string;
 }

@@ -88,7 +88,7 @@ export class ManagedChannel<C extends Channel> {
     while (!this.stopped) {
       let model: ChannelModel;
       try {
-        model = await this.host.waitForModel();
+        model = await this.host.waitForConnection();
       } catch (err) {
         this.settleReady?.(err as Error);
         return;
@@ -100,7 +100,7 @@ export class ManagedChannel<C extends Channel> {
         return;
       }
       if (this.isStopped()) return;
-      if (this.host.currentModel() === model) {
+      if (this.host.currentConnection() === model) {
         // The connection is fine, the channel is not: back off before trying again. A life that attached
         // counts as the first failure of a new series, so earlier trouble does not slow every later re-open.
         failures = outcome === 'attached' ? 1 : failures + 1;
@@ -148,7 +148,7 @@ export class ManagedChannel<C extends Channel> {
     ch.on('handler-error', (err: Error, event: string) => {
       this.host.logger.error({ channel: this.name, event, err: err.message }, 'channel listener threw');
     });
-    if (this.host.currentModel() !== model || alreadyClosed(ch)) {
+    if (this.host.currentConnection() !== model || alreadyClosed(ch)) {
       // Closed before our listeners were there: this life never began.
       endLife();
       return 'lost';
@@ -158,7 +158,7 @@ export class ManagedChannel<C extends Channel> {
     } catch (err) {
       if (session.open) await closeChannel(ch);
       endLife();
-      const lost = this.host.currentModel() !== model;
+      const lost = this.host.currentConnection() !== model;
       if (lost) return 'lost';
       const text = this.host.redact(err instanceof Error ? err.message : String(err));
       this.host.logger.error({ channel: this.name, err: text }, 'channel setup failed');

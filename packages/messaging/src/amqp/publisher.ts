@@ -325,7 +325,7 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private waitError(): MessagingError {
     const ms = this.settings.publishWaitMs;
-    if (this.host.currentModel() === undefined) {
+    if (this.host.currentConnection() === undefined) {
       return new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${ms} ms`);
     }
     if (this.host.blocked)

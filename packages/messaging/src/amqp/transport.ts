@@ -86,7 +86,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       // A declaration still pending on an earlier connection may never settle: never hand it out again.
       this.declaring.clear();
       if (settings.coalesceWrites && !coalesceWrites(model)) {
-        log.debug({ connection: name }, 'amqplib internals changed: socket writes not coalesced');
+        log.warn({ connection: name }, 'amqplib internals changed: socket writes not coalesced');
       }
       log.info(
         { connection: name, url: settings.maskedUrl },
@@ -201,11 +201,11 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
 
   // ---- host API for publishers and consumers ----
 
-  currentModel(): ChannelModel | undefined {
+  currentConnection(): ChannelModel | undefined {
     return this.model;
   }
 
-  waitForModel(): Promise<ChannelModel> {
+  waitForConnection(): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);
     if (this.core.state === 'closed')
       return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));

@@ -91,12 +91,12 @@ export class FakeHost implements PublisherHost {
   invalidations = 0;
   private waiters: ((m: ChannelModel) => void)[] = [];
 
-  currentModel(): ChannelModel | undefined {
+  currentConnection(): ChannelModel | undefined {
     return this.model as unknown as ChannelModel | undefined;
   }
 
-  waitForModel(): Promise<ChannelModel> {
-    const m = this.currentModel();
+  waitForConnection(): Promise<ChannelModel> {
+    const m = this.currentConnection();
     if (m) return Promise.resolve(m);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
