@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { Type } from 'typebox';
 import { connectAmqp, defineMessage, type AmqpTransport, type QueueType } from '@goblog/messaging';
+import { median } from './lib/stats.ts';
 
 export interface BenchOptions {
   readonly url?: string;
@@ -282,12 +283,6 @@ async function measure(n: number, work: () => Promise<number[] | undefined>): Pr
   const at = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return { ...result, p50Ms: at(0.5), p99Ms: at(0.99) };
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? (v[mid] ?? NaN) : ((v[mid - 1] ?? NaN) + (v[mid] ?? NaN)) / 2;
 }
 
 function medianResult(runs: RunResult[]): RunResult {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort, repoRoot } from './support/processes.ts';
+import { freePort, repoRoot, withTimeout } from './support/processes.ts';
 
 void test('the landscape runner exits non-zero with one clear line when the broker is unreachable', async () => {
   const port = await freePort(); // nothing listens there
@@ -19,7 +19,12 @@ void test('the landscape runner exits non-zero with one clear line when the brok
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const exit = once(child, 'exit') as Promise<[number | null]>;
+  // A runner that keeps waiting for the broker fails the test instead of hanging it.
+  const [code] = await withTimeout(exit, 60_000, 'the runner did not exit').catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
 
   assert.equal(code, 1);
   const lines = output.trim().split('\n');

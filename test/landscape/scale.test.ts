@@ -1,5 +1,6 @@
 // `npm start -- --scale vipservice=2`: the runner itself, on the built services. Two vipservice instances
-// share the work of one queue and one store; one SIGTERM to the runner stops every service, and all exit 0.
+// share the work of one queue and one store; one Ctrl+C (the README's way to stop it) stops every service,
+// and all exit 0.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -23,6 +24,15 @@ describe('npm start -- --scale vipservice=2', () => {
   const lines: string[] = [];
   const ports = { config: 0, account: 0, vip: 0 };
   const urlOf = (port: number): string => `http://127.0.0.1:${String(port)}`;
+  /** Sends `signal` to the runner's process group (a no-op once it is gone). */
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (runner?.pid === undefined) return;
+    try {
+      process.kill(-runner.pid, signal);
+    } catch {
+      // ESRCH: the group is gone already.
+    }
+  };
 
   before(async () => {
     // The runner runs services/*/dist, as `npm start` does after its build step.
@@ -49,6 +59,8 @@ describe('npm start -- --scale vipservice=2', () => {
         FORCE_COLOR: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, as a terminal gives a foreground job: Ctrl+C signals the whole group.
+      detached: true,
     });
     exited = once(runner, 'exit').then(([code]) => code as number | null);
     collectLines(runner, lines);
@@ -67,8 +79,12 @@ describe('npm start -- --scale vipservice=2', () => {
   after(async () => {
     if (runner && runner.exitCode === null && runner.signalCode === null) {
       runner.kill('SIGTERM');
-      await withTimeout(exited, 30_000, 'runner did not stop').catch(() => runner?.kill('SIGKILL'));
+      await withTimeout(exited, 30_000, 'runner did not stop').catch(() => {
+        signalGroup('SIGKILL');
+      });
     }
+    // Whatever is left of the group (a service the runner lost track of) goes too.
+    signalGroup('SIGKILL');
     await iso.cleanup();
   });
 
@@ -96,10 +112,13 @@ describe('npm start -- --scale vipservice=2', () => {
     }
   });
 
-  it('SIGTERM to the runner stops every service, each exits 0, and so does the runner', async () => {
+  it('Ctrl+C (SIGINT to the runner and its services) stops every service, each exits 0, and so does the runner', async () => {
     assert.ok(runner);
-    runner.kill('SIGTERM');
-    const code = await withTimeout(exited, 40_000, 'the runner did not exit after SIGTERM');
+    // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group at once, the runner
+    // and each service. Whatever the runner passes on after that is a second signal, which a service that
+    // is already stopping ignores.
+    signalGroup('SIGINT');
+    const code = await withTimeout(exited, 40_000, 'the runner did not exit after Ctrl+C');
     for (const label of LABELS) {
       assert.ok(
         lines.some((l) => prefixOf(l) === label && /exited with code 0\b/.test(l)),

@@ -16,7 +16,7 @@ import {
   waitAllUp,
 } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
-import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
+import { HANG_GUARD_MS, SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
@@ -30,12 +30,16 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
     landscape = await startLandscape({ label: 'broker-restart' });
   });
   after(async () => {
-    await restoreBroker();
-    await landscape?.close();
+    // The landscape is closed even when the broker cannot be restored (.ci/run's trap restarts it then).
+    try {
+      await restoreBroker();
+    } finally {
+      await landscape?.close();
+    }
   });
 
   void it(
-    'answers every VIP read 200, counts each exactly once, and is UP within 10 s of each restart',
+    'answers every VIP read 200, counts each exactly once, and is UP again after each restart',
     { timeout: SCENARIO_TIMEOUT_MS },
     async (t) => {
       const l = landscape as Landscape;
@@ -43,6 +47,7 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
       const recoveryMs: number[] = [];
       const stopAppMs: number[] = [];
       const startAppMs: number[] = [];
+      const allDownMs: number[] = [];
       let stats: LoadStats;
       try {
         for (let round = 0; round < 2; round++) {
@@ -50,8 +55,10 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
           const stopping = Date.now();
           await stopBroker();
           stopAppMs.push(Date.now() - stopping);
-          // While the broker is away every service says so on /health; the outage itself lasts OUTAGE_MS.
+          // While the broker is away every service says so on /health (how soon is a figure; the bound is a
+          // hang guard); the outage lasts OUTAGE_MS, or until every service was seen DOWN if that is later.
           const downSeen = new Set<string>();
+          const stopped = Date.now();
           await Promise.all([
             delay(OUTAGE_MS),
             waitUntil(
@@ -60,14 +67,14 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
                   if ((await health(s)).status === 503) downSeen.add(`${s.name}:${s.port}`);
                 return downSeen.size === l.all().length;
               },
-              OUTAGE_MS,
+              HANG_GUARD_MS,
               () => `every service DOWN while the broker is stopped (seen: ${[...downSeen].join(', ')})`,
-            ),
+            ).then(() => allDownMs.push(Date.now() - stopped)),
           ]);
           const starting = Date.now();
           await startBroker();
           startAppMs.push(Date.now() - starting);
-          recoveryMs.push(await waitAllUp(l.all(), 10_000));
+          recoveryMs.push(await waitAllUp(l.all()));
         }
         await moreVipReads(load, 300);
       } finally {
@@ -89,6 +96,8 @@ void describe('scenario 1: broker restart, twice, under a steady stream', () => 
         counted: notifications,
         duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
         recoveryMs,
+        allDownMs,
+        slowestAnswerMs: stats.slowestMs,
         stopAppMs,
         startAppMs,
         drainMs,

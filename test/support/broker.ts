@@ -6,6 +6,17 @@ import type { Channel, ChannelModel } from 'amqplib';
 const run = promisify(execFile);
 export const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 
+/**
+ * The virtual host of BROKER_URL ("/" when the URL names none), for the rabbitmqctl commands that take
+ * `-p`: a test looks at, and disturbs, only its own vhost on a shared broker.
+ */
+export const BROKER_VHOST = vhostOf(BROKER_URL);
+
+function vhostOf(url: string): string {
+  const path = new URL(url).pathname;
+  return path === '' || path === '/' ? '/' : decodeURIComponent(path.slice(1));
+}
+
 /** rabbitmqctl with a bounded wait; throws with its stderr on failure. */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
   const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
@@ -30,4 +41,53 @@ export async function queueDepth(queue: string): Promise<number | undefined> {
   } finally {
     await connection.close().catch(() => undefined);
   }
+}
+
+/**
+ * Makes the broker refuse (nack) every publish to `queue` from now on, through a policy (max-length 0,
+ * reject-publish) on the suite's vhost, and resolves once the queue runs under it. Unlike queue arguments, a
+ * policy can be lifted again on a live queue: the returned function does that (safe to call twice). It is
+ * how a test keeps notifications in the accountservice's outbox, deterministically, at the moment it acts.
+ */
+export async function refusePublishesTo(queue: string): Promise<() => Promise<void>> {
+  const name = `goblog-test-hold-${queue}`;
+  const pattern = `^${queue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  await rabbitmqctl(
+    'set_policy',
+    '-p',
+    BROKER_VHOST,
+    '--apply-to',
+    'queues',
+    '--priority',
+    '100',
+    name,
+    pattern,
+    '{"max-length":0,"overflow":"reject-publish"}',
+  );
+  const applied = async (): Promise<boolean> => {
+    const out = await rabbitmqctl(
+      'list_queues',
+      '-p',
+      BROKER_VHOST,
+      'name',
+      'policy',
+      '--quiet',
+      '--no-table-headers',
+    );
+    return out.split('\n').some((line) => {
+      const [q, policy] = line.trim().split(/\s+/);
+      return q === queue && policy === name;
+    });
+  };
+  const deadline = Date.now() + 30_000;
+  // Policies are applied asynchronously; poll the broker's own view (a bounded wait on observable state).
+  while (!(await applied())) {
+    if (Date.now() > deadline) throw new Error(`policy ${name} not applied to ${queue} within 30 s`);
+  }
+  let lifted = false;
+  return async () => {
+    if (lifted) return;
+    lifted = true;
+    await rabbitmqctl('clear_policy', '-p', BROKER_VHOST, name);
+  };
 }

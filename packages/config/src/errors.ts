@@ -15,13 +15,17 @@ export type ConfigErrorCode =
  */
 export class ConfigError extends Error {
   override readonly name: string = 'ConfigError';
+  /** Every problem found, one per bad key; just the message when there is one. */
+  readonly problems: readonly string[];
+
   constructor(
+    readonly code: ConfigErrorCode,
     message: string,
-    readonly problems: readonly string[] = [message],
-    readonly code: ConfigErrorCode = 'INVALID_CONFIG',
+    problems: readonly string[] = [message],
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.problems = problems;
   }
 }
 

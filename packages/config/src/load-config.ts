@@ -69,7 +69,7 @@ function environmentFetcher(
   if (source.configServerUrl !== undefined) {
     if (!/^https?:\/\/[^\s/?#]+/i.test(source.configServerUrl)) {
       const problem = 'CONFIG_SERVER_URL: must be an http:// or https:// URL such as http://127.0.0.1:8888';
-      throw new ConfigError(problem, [problem], 'INVALID_CONFIG');
+      throw new ConfigError('INVALID_CONFIG', problem);
     }
     return (retryForMs) => fetchEnvironment(source, { retryForMs, logger });
   }

@@ -41,7 +41,7 @@ export function resolveConfig<S extends TSchema>(options: ResolveOptions<S>): Re
   if (!validator) validators.set(options.schema, (validator = Compile(options.schema)));
   if (!validator.Check(converted)) {
     const problems = describeProblems(allErrors(validator, converted), converted, properties);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems, 'INVALID_CONFIG');
+    throw new ConfigError('INVALID_CONFIG', `invalid configuration: ${problems.join('; ')}`, problems);
   }
   return deepFreeze(converted) as Readonly<Static<S>>;
 }

@@ -3,11 +3,20 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { repoRoot } from './repo-root.js';
 
+/** The values `log_level` takes: pino's levels, most severe first. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `log_level` as every service's schema spells it (options: its `default`, if any). */
+export function logLevelSchema(options: { readonly default?: LogLevel } = {}) {
+  return Type.Union(
+    LOG_LEVELS.map((level) => Type.Literal(level)),
+    { ...options, errorMessage: `must be one of ${LOG_LEVELS.join(', ')}` },
+  );
+}
+
 /**
- * The keys every service shares (CONTRACT "Configuration"). A service composes it with its own keys:
+ * The keys every service shares (the landscape's configuration keys). A service composes it with its own keys:
  * `Type.Evaluate(Type.Intersect([BaseConfigSchema, Type.Object({ vip_account_ids: ... })]))`.
  * `errorMessage` replaces the validator's wording in ConfigError problems.
  */
@@ -20,17 +29,7 @@ export const BaseConfigSchema = Type.Object({
   }),
   config_event_bus: Type.String({ minLength: 1, default: 'springCloudBus' }),
   data_dir: Type.String({ minLength: 1, default: join(repoRoot(), '.data') }),
-  log_level: Type.Union(
-    [
-      Type.Literal('fatal'),
-      Type.Literal('error'),
-      Type.Literal('warn'),
-      Type.Literal('info'),
-      Type.Literal('debug'),
-      Type.Literal('trace'),
-    ],
-    { default: 'info', errorMessage: `must be one of ${LOG_LEVELS.join(', ')}` },
-  ),
+  log_level: logLevelSchema({ default: 'info' }),
 });
 
 export type BaseConfig = Static<typeof BaseConfigSchema>;

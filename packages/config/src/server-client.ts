@@ -41,7 +41,7 @@ export async function fetchEnvironment(source: ConfigSource, options: FetchOptio
     const remaining = options.retryForMs - (Date.now() - started);
     if (remaining <= 0) {
       const message = `cannot reach configuration server at ${display} (${lastProblem}, ${attempt} attempts)`;
-      throw new ConfigError(message, [message], 'SERVER_UNREACHABLE');
+      throw new ConfigError('SERVER_UNREACHABLE', message);
     }
     logger.warn(
       { configServer: display, attempt, problem: lastProblem },
@@ -80,7 +80,7 @@ function rejected(display: string, status: number): ConfigError {
         ? 'does not know the requested label'
         : `refused the request`;
   const message = `configuration server at ${display} ${reason} (HTTP ${status})`;
-  return new ConfigError(message, [message], 'SERVER_REJECTED');
+  return new ConfigError('SERVER_REJECTED', message);
 }
 
 function parseEnvironment(body: unknown, display: string): Environment {
@@ -90,7 +90,7 @@ function parseEnvironment(body: unknown, display: string): Environment {
     sources.every((s) => isPlainObject(s) && typeof s.name === 'string' && isPlainObject(s.source));
   if (!isPlainObject(body) || !valid) {
     const message = `configuration server at ${display} answered with something that is not a Spring Environment`;
-    throw new ConfigError(message, [message], 'SERVER_REJECTED');
+    throw new ConfigError('SERVER_REJECTED', message);
   }
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return {

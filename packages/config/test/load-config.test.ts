@@ -149,3 +149,53 @@ void test('an unreachable configuration server fails after a bounded retry with 
       !err.message.includes('pw'),
   );
 });
+
+void test("credentials in the URL's user info are sent as basic auth, decoded; CONFIG_SERVER_USER/PASSWORD win", async () => {
+  const seen: { authorization: string | undefined; url: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ authorization: req.headers.authorization, url: req.url });
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        name: 'accountservice',
+        profiles: ['dev'],
+        label: null,
+        version: null,
+        state: null,
+        propertySources: [
+          { name: 'application.yml', source: { server_name: 'from-server', server_port: 6767 } },
+        ],
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const load = (env: NodeJS.ProcessEnv) =>
+      loadConfig({
+        schema: Schema,
+        defaults: { amqp_server_url: 'amqp://default', server_name: 'default' },
+        source: configSourceFromEnv('accountservice', env),
+        env: {},
+      });
+    const basic = (user: string, password: string): string =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+    // Percent-encoded in the URL, as a user name with a space and a password with '@' must be.
+    const fromUrl = await load({ CONFIG_SERVER_URL: `http://cfg%20user:p%40ss%3Aw0rd@127.0.0.1:${port}` });
+    assert.equal(fromUrl.current.server_name, 'from-server');
+    assert.deepEqual(seen[0], { authorization: basic('cfg user', 'p@ss:w0rd'), url: '/accountservice/dev' });
+
+    await load({
+      CONFIG_SERVER_URL: `http://urluser:urlpw@127.0.0.1:${port}`,
+      CONFIG_SERVER_USER: 'envuser',
+      CONFIG_SERVER_PASSWORD: 'envpw',
+    });
+    assert.equal(seen[1]?.authorization, basic('envuser', 'envpw'));
+
+    await load({ CONFIG_SERVER_URL: `http://127.0.0.1:${port}` });
+    assert.equal(seen[2]?.authorization, undefined, 'no credentials, no header');
+  } finally {
+    server.close();
+  }
+});

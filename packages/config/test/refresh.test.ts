@@ -14,6 +14,7 @@ import {
 } from '@goblog/config';
 import { recordingLogger, type LogEntry } from './recording-logger.js';
 import { tempRepo } from './temp-repo.js';
+import { withTimeout } from '../../../test/support/processes.js';
 
 // Against the real broker, on a bus exchange of this test's own (deleted afterwards).
 const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
@@ -89,7 +90,9 @@ void test('a refresh event for accountservice:** reloads the accountservice and 
   );
   await publish(refreshEvent('configserver:8888', 'accountservice:**'));
 
-  assert.deepEqual(await changed, ['vip_account_ids']);
+  assert.deepEqual(await withTimeout(changed, 15_000, 'the refresh event changed nothing'), [
+    'vip_account_ids',
+  ]);
   assert.deepEqual(account.live.current.vip_account_ids, ['10000', '10001']);
 });
 

@@ -171,12 +171,14 @@ export function transportContract(name: string, fixture: ContractFixture): void 
         const both = deferred();
         const holding = new Counter();
         const handledBy = new Map<string, string>();
+        // Recorded, not asserted, here: an assertion inside a handler is a handler failure, which is retried.
+        const twice: string[] = [];
         const done = new Counter();
         const handler = (who: string) => async (v: { orderId: string }) => {
           holding.hit();
           if (holding.count >= 2) both.resolve();
           await both.promise;
-          assert.equal(handledBy.has(v.orderId), false, `${v.orderId} handled twice`);
+          if (handledBy.has(v.orderId)) twice.push(v.orderId);
           handledBy.set(v.orderId, who);
           done.hit();
         };
@@ -185,6 +187,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
         const pub = a.createPublisher();
         for (let i = 0; i < 6; i++) await pub.publish(type, { orderId: `o-${i}`, amount: i });
         await done.reach(6, T);
+        assert.deepEqual(twice, [], 'no message handled twice');
         assert.equal(handledBy.size, 6);
         assert.deepEqual(new Set(handledBy.values()), new Set(['a', 'b']));
       });
@@ -292,7 +295,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
       await withTransport(workQueues(queue), [], async (t) => {
         const type = workType(queue);
         const calls = new Counter();
-        await t.subscribeToQueue(
+        const sub = await t.subscribeToQueue(
           type,
           sync(() => {
             calls.hit();
@@ -302,11 +305,10 @@ export function transportContract(name: string, fixture: ContractFixture): void 
         );
         await t.createPublisher().publish(type, { orderId: 'f', amount: 1 });
         await calls.reach(2, T);
-        await eventually(
-          async () => (await fixture.depth(queue)) === 0 || undefined,
-          T,
-          'the queue to empty',
-        );
+        // Closing gives back what is not acked: only an acked message leaves the queue empty.
+        await sub.close();
+        assert.equal(await fixture.depth(queue), 0, 'acked, not merely unacknowledged');
+        assert.equal(calls.count, 2);
         assert.deepEqual(await fixture.takeDeadLetters(queue), []);
       });
     });

@@ -1,6 +1,6 @@
 // The public face of @goblog/runtime: what every service stands on.
-export { createLogger, LOG_LEVELS } from './logger.js';
-export type { LoggerOptions, LogLevel, PinoLogger } from './logger.js';
+export { createLogger } from './logger.js';
+export type { LoggerOptions, PinoLogger } from './logger.js';
 export { createMetrics } from './metrics.js';
 export type { ServiceMetrics } from './metrics.js';
 export { Health } from './health.js';
@@ -10,7 +10,19 @@ export type { FastPath, HttpServerDeps } from './http.js';
 export { instanceAddress } from './address.js';
 export { handleShutdown, exitOnStartupError, SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
 export type { ShutdownStep } from './shutdown.js';
-export { BROKER_HINT } from './broker-hint.js';
+export { BROKER_HINT, brokerStartupError } from './broker-hint.js';
 export { childTraceparent, traceIdOf } from './trace.js';
-export { loopPressure } from './load.js';
-export type { LoopPressureOptions } from './load.js';
+export { loopPressure } from './event-loop-pressure.js';
+export type { LoopPressureOptions } from './event-loop-pressure.js';
+export { createError, isServiceError, ServiceError } from './service-error.js';
+export type { ServiceErrorClass } from './service-error.js';
+export { assembleService } from './assemble-service.js';
+export type { AssembleInputs, AssembledService } from './assemble-service.js';
+export { startService } from './start-service.js';
+export type {
+  ServiceConfig,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceParts,
+  WorkConsumer,
+} from './service-definition.js';

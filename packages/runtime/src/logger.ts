@@ -1,9 +1,9 @@
 import pino from 'pino';
 import type { Logger as PinoLogger, LevelWithSilent } from 'pino';
 
+import type { LogLevel } from '@goblog/config';
+
 export type { PinoLogger };
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * Paths that may carry a secret anywhere in a log object. pino replaces them before serialising, so a secret

@@ -7,7 +7,7 @@ import type { Account, AccountRepository } from './domain/account.js';
 import type { NotificationOutbox } from './domain/notification.js';
 import type { VipPolicy } from './domain/vip-policy.js';
 import { createReadAccount } from './domain/read-account.js';
-import { ACCOUNT_ID_PATTERN } from './config.js';
+import { ACCOUNT_ID_PATTERN } from '@goblog/contracts';
 
 export interface AppDeps {
   readonly logger: PinoLogger;

@@ -1,11 +1,9 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { BaseConfigSchema } from '@goblog/config';
+import { ACCOUNT_ID_PATTERN } from '@goblog/contracts';
 
 export const SERVICE_NAME = 'accountservice';
-
-/** An account id as the store keys it: digits only, bounded length (the same rule as the HTTP route). */
-export const ACCOUNT_ID_PATTERN = '^[0-9]{1,20}$';
 
 /** The accountservice's configuration: the shared keys plus the VIP accounts. */
 export const AccountserviceConfigSchema = Type.Evaluate(

@@ -1,44 +1,30 @@
+import { createError, isServiceError } from '@goblog/runtime';
+import type { ServiceError } from '@goblog/runtime';
+
 /**
- * The accountservice's error catalogue: stable codes, and the one place they map to HTTP statuses.
- * The shared error handler of @goblog/runtime answers `{"error": message}` with `statusCode`;
- * request validation failures (malformed id) become 400 there.
+ * The accountservice's error catalogue: every error it answers, with its code and HTTP status, in one place
+ * (the runtime's `errorReply` maps them). Request validation failures (malformed id) become 400 there.
  */
-export type AccountErrorCode =
-  | 'ACCOUNT_NOT_FOUND' // no account with that id
-  | 'STORE_CLOSED' // the store was closed (shutting down)
-  | 'STORE_OPEN_FAILED'; // the LMDB environment under data_dir could not be opened
+export const AccountNotFoundError = createError(
+  'ACCOUNT_NOT_FOUND',
+  404,
+  (id: string) => `no account with id ${id}`,
+);
+/** The store was closed (shutting down). */
+export const StoreClosedError = createError('STORE_CLOSED', 503, () => 'the account store is closed');
+/** The LMDB environment under data_dir could not be opened. */
+export const StoreOpenFailedError = createError(
+  'STORE_OPEN_FAILED',
+  503,
+  (path: string, cause: unknown) =>
+    `cannot open the account store at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+  (_path, cause) => cause,
+);
 
-const HTTP_STATUS: Record<AccountErrorCode, number> = {
-  ACCOUNT_NOT_FOUND: 404,
-  STORE_CLOSED: 503,
-  STORE_OPEN_FAILED: 503,
-};
+const CODES = [AccountNotFoundError.code, StoreClosedError.code, StoreOpenFailedError.code] as const;
+export type AccountErrorCode = (typeof CODES)[number];
+export type AccountServiceError = ServiceError<AccountErrorCode>;
 
-export class AccountServiceError extends Error {
-  override readonly name: string = 'AccountServiceError';
-  /** Read by the shared Fastify error handler. */
-  readonly statusCode: number;
-
-  constructor(
-    readonly code: AccountErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.statusCode = HTTP_STATUS[code];
-  }
-}
-
-export class AccountNotFoundError extends AccountServiceError {
-  override readonly name: string = 'AccountNotFoundError';
-  constructor(id: string) {
-    super('ACCOUNT_NOT_FOUND', `no account with id ${id}`);
-  }
-}
-
-export class StoreClosedError extends AccountServiceError {
-  override readonly name: string = 'StoreClosedError';
-  constructor() {
-    super('STORE_CLOSED', 'the account store is closed');
-  }
+export function isAccountError(err: unknown, code?: AccountErrorCode): err is AccountServiceError {
+  return isServiceError(err, code === undefined ? CODES : [code]);
 }

@@ -101,11 +101,25 @@ void describe('the outbox relay', () => {
   });
 
   void it('backs off after failures instead of retrying in a loop, then delivers', async () => {
+    // Backoffs long enough to tell from a loop: attempts 1..3 wait at least 10 + 20 + 40 ms (half their ceiling).
+    relay = new OutboxRelay({
+      outbox: store.outbox,
+      publisher,
+      messageType: VipNotification,
+      connection,
+      initialBackoffMs: 20,
+      maxBackoffMs: 80,
+    });
     publisher.mode = 'fail';
     relay.start();
     await store.outbox.record(note(1));
-    await publisher.waitForCalls(3);
-    assert.ok(relay.failures >= 2);
+    await publisher.waitForCalls(1);
+    const firstTry = performance.now();
+    await publisher.waitForCalls(4);
+    const elapsed = performance.now() - firstTry;
+    // A loop without backoff makes the four tries within a few milliseconds; timers may fire a little early.
+    assert.ok(elapsed >= 60, `four tries within ${elapsed.toFixed(1)} ms: no backoff between them`);
+    assert.ok(relay.failures >= 3);
     const done = drained(relay);
     publisher.mode = 'auto';
     await done;

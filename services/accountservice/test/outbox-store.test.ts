@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AccountStore, outboxStatus } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
 import { tempDataDir } from './support/fixtures.js';
+import { withTimeout } from '../../../test/support/processes.js';
 
 const note = (n: number, recordedAt = Date.now()): PendingNotification => ({
   messageId: `m-${n}`,
@@ -87,7 +88,7 @@ void describe('the LMDB outbox', () => {
         });
       });
       await store.outbox.record(note(1));
-      assert.equal(await woken, 1);
+      assert.equal(await withTimeout(woken, 5000, 'no listener woken by the commit'), 1);
     } finally {
       await store.close();
       cleanup();

@@ -4,7 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningService } from '../../../test/support/processes.js';
-import { plainChannel } from '../../../test/support/broker.js';
+import { waitUntil, withTimeout } from '../../../test/support/processes.js';
+import { BROKER_VHOST, plainChannel, rabbitmqctl } from '../../../test/support/broker.js';
+import {
+  closeConnectionsOf,
+  createBrokerUser,
+  deleteBrokerUser,
+} from '../../../test/reliability/support/broker-user.js';
 import { health, readAccount, startAccountservice, tempDir, waitUntilDrained } from './support/service.js';
 import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
@@ -112,7 +118,7 @@ void describe('the accountservice process', () => {
       env: { AMQP_SERVER_URL: 'amqp://guest:s3cr3t-pw@127.0.0.1:1/' },
     });
     running.push(service);
-    assert.notEqual(await service.exited, 0);
+    assert.notEqual(await withTimeout(service.exited, 30_000, 'the service kept running'), 0);
     const errors = service.lines.filter((l) => l.startsWith('accountservice:'));
     assert.equal(errors.length, 1, service.lines.join('\n'));
     assert.match(errors[0] ?? '', /cannot connect/);
@@ -128,9 +134,92 @@ void describe('the accountservice process', () => {
       waitHealthy: false,
     });
     running.push(service);
-    assert.notEqual(await service.exited, 0);
+    assert.notEqual(await withTimeout(service.exited, 30_000, 'the service kept running'), 0);
     const errors = service.lines.filter((l) => l.startsWith('accountservice:'));
     assert.equal(errors.length, 1, service.lines.join('\n'));
     assert.match(errors[0] ?? '', /vip_account_ids/);
+  });
+  void it('on SIGINT (Ctrl+C, as the README says to stop it) delivers what it recorded and exits 0', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const dataDir = join(dir, 'sigint');
+    const service = await startAccountservice({ dataDir, vipQueue: queue, vipIds: ['10000'] });
+    running.push(service);
+    assert.equal(await readAccount(service, '10000'), 200);
+
+    service.child.kill('SIGINT');
+    assert.equal(await withTimeout(service.exited, 20_000, 'no exit after SIGINT'), 0);
+    assert.ok(service.lines.some((l) => l.includes('shutting down') && l.includes('SIGINT')));
+    assert.ok(service.lines.some((l) => l.includes('stopped')));
+    assert.ok(!service.lines.some((l) => l.includes('shutdown step failed')), service.lines.join('\n'));
+    assert.deepEqual(
+      (await takeAll(queue)).map((m) => m.accountId),
+      ['10000'],
+    );
+    // The store was closed cleanly: a new process opens it at once, with nothing left in the outbox.
+    const again = await startAccountservice({ dataDir, vipQueue: queue, vipIds: ['10000'] });
+    running.push(again);
+    assert.equal((await health(again)).body.outbox.depth, 0);
+    assert.equal(await again.stop(), 0);
+  });
+
+  void it('reports DOWN when only its config-bus consumer is detached, and UP once it is back', async () => {
+    const queue = uniqueVipQueue();
+    queues.push(queue);
+    const bus = `springCloudBus.test.acct.${randomUUID().slice(0, 8)}`;
+    exchanges.push(bus);
+    // A broker user of the test's own, so its permissions can keep one consumer out without touching others.
+    const user = await createBrokerUser();
+    try {
+      const service = await startAccountservice({
+        dataDir: join(dir, 'configbus'),
+        vipQueue: queue,
+        vipIds: ['10000'],
+        env: { AMQP_SERVER_URL: user.url, CONFIG_EVENT_BUS: bus },
+      });
+      running.push(service);
+      assert.equal((await health(service)).status, 200);
+
+      // The config-bus queue is `<bus>.anonymous.accountservice.<id>`: the user may no longer declare it, so
+      // after its connection is cut the service reconnects (broker, publisher, relay all fine) and its
+      // config-bus consumer cannot re-attach.
+      const busQueues = `^${bus.replaceAll('.', '\\.')}\\.anonymous\\.`;
+      const allow = (configure: string): Promise<string> =>
+        rabbitmqctl('set_permissions', '-p', BROKER_VHOST, user.name, configure, '.*', '.*');
+      await allow(`^(?!${busQueues.slice(1)}).*`);
+      await closeConnectionsOf(user.name);
+      let last = '';
+      await waitUntil(
+        async () => {
+          const h = await health(service).catch(() => undefined);
+          last = JSON.stringify(h?.body);
+          return (
+            h?.status === 503 && h.body.checks.broker?.ok === true && h.body.checks.configBus?.ok === false
+          );
+        },
+        30_000,
+        () => `DOWN with the broker connected and the config bus detached (last: ${last})`,
+      );
+      const down = await health(service);
+      assert.equal(down.body.status, 'DOWN');
+      assert.deepEqual(
+        Object.entries(down.body.checks)
+          .filter(([, check]) => !check.ok)
+          .map(([name]) => name),
+        ['configBus'],
+        'only the config bus is down',
+      );
+      assert.equal(await readAccount(service, '10001'), 200, 'it still answers reads');
+
+      await allow('.*');
+      await waitUntil(
+        async () => (await health(service).catch(() => undefined))?.status === 200,
+        30_000,
+        () => 'UP again once the config-bus consumer may re-attach',
+      );
+      assert.equal(await service.stop(), 0);
+    } finally {
+      await deleteBrokerUser(user.name).catch(() => undefined);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { requireBasicAuth, type Credentials } from './auth.js';
 import type { RefreshBus } from './domain/refresh-bus.js';
 import { busRoutes } from './routes/bus.js';
 import { encryptionRoutes } from './routes/encryption.js';
+import { InvalidJsonError } from './errors.js';
 import { environmentRoutes } from './routes/environment.js';
 
 export interface ConfigServerDeps extends HttpServerDeps {
@@ -43,7 +44,7 @@ export function buildApp(deps: ConfigServerDeps): FastifyInstance {
       try {
         done(null, JSON.parse(text));
       } catch {
-        done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
+        done(new InvalidJsonError(), undefined);
       }
     },
   );

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, LOG_LEVELS, repoRoot, resolveConfig } from '@goblog/config';
+import { ConfigError, logLevelSchema, repoRoot, resolveConfig } from '@goblog/config';
 import { Type, type Static } from 'typebox';
 
 export const SERVICE_NAME = 'configserver';
@@ -20,10 +20,7 @@ export const ConfigServerConfigSchema = Type.Object({
   encrypt_key: Type.Optional(Type.String({ minLength: 1 })),
   config_server_user: Type.Optional(Type.String({ minLength: 1 })),
   config_server_password: Type.Optional(Type.String({ minLength: 1 })),
-  log_level: Type.Union(
-    LOG_LEVELS.map((level) => Type.Literal(level)),
-    { errorMessage: `must be one of ${LOG_LEVELS.join(', ')}` },
-  ),
+  log_level: logLevelSchema(),
 });
 
 export type ConfigServerConfig = Static<typeof ConfigServerConfigSchema>;
@@ -51,7 +48,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
         ? ['config_server_user', 'config_server_password']
         : ['config_server_password', 'config_server_user'];
     const problem = `${missing}: is required when ${other} is set (HTTP basic auth needs both)`;
-    throw new ConfigError(`invalid configuration: ${problem}`, [problem], 'INVALID_CONFIG');
+    throw new ConfigError('INVALID_CONFIG', `invalid configuration: ${problem}`, [problem]);
   }
   return config;
 }

@@ -1,5 +1,7 @@
 // The configserver as a library: its app and configuration, for tests and the landscape runner.
 export { buildApp } from './app.js';
+export { configserver } from './compose.js';
+export type { ServedRepository } from './compose.js';
 export type { ConfigServerDeps } from './app.js';
 export { loadServerConfig, ConfigServerConfigSchema, DEFAULTS, SERVICE_NAME } from './config.js';
 export type { ConfigServerConfig } from './config.js';

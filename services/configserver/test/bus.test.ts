@@ -10,6 +10,8 @@ import {
 } from '@goblog/config';
 import { connectAmqp, type Transport } from '@goblog/messaging';
 import { recordingLogger, type LogEntry } from '../../../packages/config/test/recording-logger.js';
+import { metricValue } from '../../../test/support/metrics.js';
+import { withTimeout } from '../../../test/support/processes.js';
 import {
   BROKER_URL,
   startConfigServer,
@@ -181,7 +183,7 @@ void test('saving a file in the repository makes a running subscriber refresh, w
     'server_name: Accountservice\nserver_port: 6767\nvip_account_ids:\n  - "10000"\n  - "10001"\n',
   );
 
-  const { next, changed } = await change;
+  const { next, changed } = await withTimeout(change, 15_000, 'no refresh after saving the file');
   assert.deepEqual(changed, ['vip_account_ids']);
   assert.deepEqual(next.vip_account_ids, ['10000', '10001']);
   await server.waitForLog((line) => line.msg === 'configuration repository changed: refresh published');
@@ -208,4 +210,35 @@ void test('a vipservice:** event leaves an accountservice:6767 subscriber alone;
     entries.filter((e) => e.msg.startsWith('bus refresh applied')).length;
   assert.equal(applied(account.logger.entries), 1);
   assert.equal(applied(vip.logger.entries), 2);
+});
+
+void test('configserver_bus_events_published_total counts each published event by its trigger', async () => {
+  // A configserver and repository of this test's own: its file-watch event must not reach another test's tap.
+  using ownRepo = tempConfigRepo();
+  await using own = await startConfigServer({ repoDir: ownRepo.dir });
+  await using tap = await tapBus(own.bus);
+  const count = (trigger: string): Promise<number> =>
+    metricValue(own.url, 'configserver_bus_events_published_total', `trigger="${trigger}"`);
+  const post = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${own.url}${path}`, { method: 'POST', signal: AbortSignal.timeout(10_000), ...init });
+
+  assert.deepEqual([await count('busrefresh'), await count('monitor'), await count('watch')], [0, 0, 0]);
+  assert.equal((await post('/actuator/busrefresh/vipservice')).status, 204);
+  await tap.next();
+  const monitor = await post('/monitor', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'path=accountservice',
+  });
+  assert.equal(monitor.status, 200);
+  await tap.next();
+  // A refused request publishes nothing and counts nothing.
+  assert.equal((await post(`/actuator/busrefresh/${encodeURIComponent('a b')}`)).status, 400);
+  assert.deepEqual([await count('busrefresh'), await count('monitor')], [1, 1]);
+
+  ownRepo.write('vipservice.yml', 'server_name: Vipservice\nlog_level: debug\n');
+  await tap.next(15_000);
+  await own.waitForLog((line) => line.msg === 'configuration repository changed: refresh published');
+  // An editor's save may reach the watcher as more than one change; each published event is counted.
+  assert.ok((await count('watch')) >= 1, 'the save was counted under trigger="watch"');
+  assert.deepEqual([await count('busrefresh'), await count('monitor')], [1, 1]);
 });

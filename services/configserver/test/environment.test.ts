@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startConfigServer, tempConfigRepo, type ConfigServerProcess, type TempRepo } from './helpers.js';
 
@@ -78,13 +81,20 @@ void test('an unknown application gets the shared sources only', async () => {
 });
 
 void test('a label selects a branch or tag; an unknown label is 404', async () => {
-  repo.git('checkout', '-q', '-b', 'feature/more-vips');
-  repo.write(
-    'accountservice.yml',
-    'server_name: Accountservice\nserver_port: 6767\nvip_account_ids: ["10000", "10001"]\n',
-  );
-  repo.git('commit', '-q', '-am', 'more vips');
-  repo.git('checkout', '-q', 'main');
+  // The branch is made in a worktree of its own: the shared repository's checkout (main) and files, which
+  // the other tests read, are never touched, whatever the order the tests run in.
+  const worktree = mkdtempSync(join(tmpdir(), 'goblog-config-branch-'));
+  try {
+    repo.git('worktree', 'add', '-q', '-b', 'feature/more-vips', worktree);
+    writeFileSync(
+      join(worktree, 'accountservice.yml'),
+      'server_name: Accountservice\nserver_port: 6767\nvip_account_ids: ["10000", "10001"]\n',
+    );
+    repo.git('-C', worktree, 'commit', '-q', '-am', 'more vips');
+  } finally {
+    repo.git('worktree', 'remove', '--force', worktree);
+    rmSync(worktree, { recursive: true, force: true });
+  }
 
   const feature = await getEnvironment('/accountservice/dev/feature(_)more-vips');
   assert.equal(feature.label, 'feature(_)more-vips');

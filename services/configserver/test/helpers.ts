@@ -73,8 +73,11 @@ export interface ConfigServerProcess extends AsyncDisposable {
   stderr(): string;
   /** Resolves with the first log line (already seen or coming) that matches. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** Sends `signal` and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends `signal` and resolves with the exit code. A process still running `timeoutMs` later (default 15 s)
+   * is killed and the call rejects: a configserver that ignores SIGTERM fails the test, it does not hang it.
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
 /**
@@ -160,9 +163,20 @@ export async function startConfigServer(
     });
   };
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    return exited;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`configserver did not exit within ${timeoutMs} ms of ${signal}; killed`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   let listening: LogLine;

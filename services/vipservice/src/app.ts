@@ -4,7 +4,7 @@ import { allowOnly, createHttpServer } from '@goblog/runtime';
 import type { Health, PinoLogger, ServiceMetrics } from '@goblog/runtime';
 import type { Offer } from './domain/offer.js';
 import { OfferNotFoundError } from './errors.js';
-import { ACCOUNT_ID_PATTERN } from './messages.js';
+import { ACCOUNT_ID_PATTERN } from '@goblog/contracts';
 
 export interface AppDeps {
   readonly logger: PinoLogger;

@@ -1,48 +1,30 @@
+import { createError, isServiceError } from '@goblog/runtime';
+import type { ServiceError } from '@goblog/runtime';
+
 /**
- * The vipservice's error catalogue: stable codes, and the one place they map to HTTP statuses.
- * The shared error handler of @goblog/runtime answers `{"error": message}` with `statusCode`;
- * request validation failures (malformed account id) become 400 there.
+ * The vipservice's error catalogue: every error it answers, with its code and HTTP status, in one place
+ * (the runtime's `errorReply` maps them). Request validation failures (malformed account id) become 400 there.
  */
-export type VipErrorCode =
-  | 'OFFER_NOT_FOUND' // no offer for that account (yet)
-  | 'STORE_CLOSED' // the store was closed (shutting down)
-  | 'STORE_OPEN_FAILED'; // the LMDB environment under data_dir could not be opened
+export const OfferNotFoundError = createError(
+  'OFFER_NOT_FOUND',
+  404,
+  (accountId: string) => `no offer for account ${accountId}`,
+);
+/** The store was closed (shutting down). */
+export const StoreClosedError = createError('STORE_CLOSED', 503, () => 'the offer store is closed');
+/** The LMDB environment under data_dir could not be opened. */
+export const StoreOpenFailedError = createError(
+  'STORE_OPEN_FAILED',
+  503,
+  (path: string, cause: unknown) =>
+    `cannot open the offer store at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+  (_path, cause) => cause,
+);
 
-const HTTP_STATUS: Record<VipErrorCode, number> = {
-  OFFER_NOT_FOUND: 404,
-  STORE_CLOSED: 503,
-  STORE_OPEN_FAILED: 503,
-};
-
-export class VipServiceError extends Error {
-  override readonly name: string = 'VipServiceError';
-  /** Read by the shared Fastify error handler. */
-  readonly statusCode: number;
-
-  constructor(
-    readonly code: VipErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.statusCode = HTTP_STATUS[code];
-  }
-}
-
-export class OfferNotFoundError extends VipServiceError {
-  override readonly name: string = 'OfferNotFoundError';
-  constructor(accountId: string) {
-    super('OFFER_NOT_FOUND', `no offer for account ${accountId}`);
-  }
-}
-
-export class StoreClosedError extends VipServiceError {
-  override readonly name: string = 'StoreClosedError';
-  constructor() {
-    super('STORE_CLOSED', 'the offer store is closed');
-  }
-}
+const CODES = [OfferNotFoundError.code, StoreClosedError.code, StoreOpenFailedError.code] as const;
+export type VipErrorCode = (typeof CODES)[number];
+export type VipServiceError = ServiceError<VipErrorCode>;
 
 export function isVipError(err: unknown, code?: VipErrorCode): err is VipServiceError {
-  return err instanceof VipServiceError && (code === undefined || err.code === code);
+  return isServiceError(err, code === undefined ? CODES : [code]);
 }

@@ -1,40 +1,68 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { defineMessage } from '@goblog/messaging';
-import { parseReadAt } from './domain/read-at.js';
+import { ACCOUNT_ID_PATTERN, VIP_QUEUE, vipNotificationType as contractType } from '@goblog/contracts';
+import { MessagingError } from '@goblog/messaging';
+import type { MessageType } from '@goblog/messaging';
+import { parseReadAt, type ReadAt } from './domain/read-at.js';
 
-/** An account id: digits, bounded (the accountservice's rule, and the route's). */
-export const ACCOUNT_ID_PATTERN = '^[0-9]{1,20}$';
+const READ_AT_FORMS =
+  'must be an RFC 3339 timestamp or Go time.String() form (2017-02-15 20:06:27.033757223 +0000 UTC)';
 
 /**
- * A VIP notification as either accountservice sends it: `{"accountId":"10000","readAt":"..."}`, `readAt` in
- * RFC 3339 or in Go's `time.String()` form. Unknown extra fields are tolerated (a newer publisher may add
- * some); a missing or malformed field is a schema failure, which parks the message in `<queue>.dlq`.
+ * The tolerant reader of the contract's notification (a documented extension of @goblog/contracts): what
+ * either accountservice sends, `readAt` in RFC 3339 or in Go's `time.String()` form, and unknown extra fields
+ * tolerated (a newer publisher may add some). The schema checks the shape; `readAt` is checked by parsing it
+ * while decoding (see vipNotificationType). A missing or malformed field parks the message in `<queue>.dlq`.
  */
 export const VipNotificationSchema = Type.Object({
   accountId: Type.String({ pattern: ACCOUNT_ID_PATTERN }),
-  readAt: Type.Refine(
-    Type.String({ maxLength: 100 }),
-    (value: string) => parseReadAt(value) !== undefined,
-    () => 'must be an RFC 3339 timestamp or Go time.String() form (2017-02-15 20:06:27.033757223 +0000 UTC)',
-  ),
+  readAt: Type.String({ maxLength: 100, description: READ_AT_FORMS }),
 });
 
 export type VipNotificationBody = Static<typeof VipNotificationSchema>;
 
-/** The contract's queue. */
-export const VIP_QUEUE = 'vip_queue';
+/** Each decoded notification's parsed `readAt`, held by the decoded object itself (nothing outlives it). */
+const parsedReadAt = new WeakMap<VipNotificationBody, ReadAt>();
 
 /**
- * The VipNotification message type on `queue` (default exchange, routing key = queue). Only tests pass
- * another queue, to stay out of each other's way on a shared broker.
+ * The VipNotification message type on `queue` as the vipservice reads it: the contract's queue, name and
+ * size bound with the tolerant schema. Decoding parses `readAt` once and refuses what it cannot read
+ * (INVALID_MESSAGE, parked like any schema failure); the handler takes the result with `readAtOf`.
  */
-export function vipNotificationType(queue: string = VIP_QUEUE) {
-  return defineMessage({
-    name: 'VipNotification',
-    schema: VipNotificationSchema,
-    destination: { kind: 'queue', queue },
-    // A notification is two short fields: anything near this size is not one, and is parked unparsed.
-    maxBytes: 64 * 1024,
-  });
+export function vipNotificationType(queue: string = VIP_QUEUE): MessageType<typeof VipNotificationSchema> {
+  const wire: MessageType<typeof VipNotificationSchema> = contractType(queue, VipNotificationSchema);
+  const checked = (value: VipNotificationBody): ReadAt => {
+    const readAt = parseReadAt(value.readAt);
+    if (readAt === undefined) {
+      throw new MessagingError(
+        'INVALID_MESSAGE',
+        `${wire.name} does not match its schema: /readAt ${READ_AT_FORMS}`,
+      );
+    }
+    return readAt;
+  };
+  return {
+    ...wire,
+    assert(value: unknown): asserts value is VipNotificationBody {
+      wire.assert(value);
+      checked(value);
+    },
+    encode(value) {
+      checked(value);
+      return wire.encode(value);
+    },
+    decode(body) {
+      const value = wire.decode(body);
+      parsedReadAt.set(value, checked(value));
+      return value;
+    },
+  };
+}
+
+/**
+ * The notification's `readAt`, parsed: as decoding left it, or parsed now for a value that did not come
+ * through `decode` (undefined when unreadable).
+ */
+export function readAtOf(message: VipNotificationBody): ReadAt | undefined {
+  return parsedReadAt.get(message) ?? parseReadAt(message.readAt);
 }

@@ -9,7 +9,7 @@ import {
   type MemoryTransport,
   type Subscription,
 } from '@goblog/messaging';
-import { createNotificationHandler } from '../src/consumer.js';
+import { createNotificationHandler } from '../src/notification-handler.js';
 import { LOGGED_BODY_BYTES } from '../src/logged-body.js';
 import type { OfferRepository } from '../src/domain/offer.js';
 import { vipNotificationType } from '../src/messages.js';

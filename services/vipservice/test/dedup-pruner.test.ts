@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@goblog/messaging';
+import { configSourceFromEnv, loadConfig } from '@goblog/config';
+import { tempRepo } from '../../../packages/config/test/temp-repo.js';
+import { DEFAULTS, RESTART_KEYS, VipserviceConfigSchema } from '../src/config.js';
 import type { Offer } from '../src/domain/offer.js';
 import { DedupPruner } from '../src/store/dedup-pruner.js';
 import { OfferStore } from '../src/store/offer-store.js';
@@ -179,5 +182,37 @@ void describe('the dedup pruner', () => {
       clocks.pass(FLOOR);
       assert.equal(await p.runOnce(), 1);
     });
+  });
+  void it('follows dedup_retention_hours after a configuration refresh, without a restart', async () => {
+    using repo = tempRepo({ 'vipservice.yml': 'dedup_retention_hours: 48\n' });
+    const live = await loadConfig({
+      schema: VipserviceConfigSchema,
+      defaults: DEFAULTS,
+      source: configSourceFromEnv('vipservice', { CONFIG_REPO: repo.dir }),
+      restartKeys: RESTART_KEYS,
+      env: {},
+    });
+    const store = fakeStore(0);
+    const clocks = new Clocks();
+    const pruner = new DedupPruner({
+      store,
+      // As the composition root wires it: the live value at each prune, not the value at startup.
+      retentionMs: () => live.current.dedup_retention_hours * HOUR,
+      floorMs: FLOOR,
+      logger: silentLogger,
+      now: clocks.now,
+      monotonic: clocks.mono,
+    });
+    clocks.pass(10 * DAY);
+    await pruner.runOnce();
+    repo.write('vipservice.yml', 'dedup_retention_hours: 2\n');
+    const { changed } = await live.refresh();
+    assert.deepEqual(changed, ['dedup_retention_hours'], 'a live key, not a restart key');
+    await pruner.runOnce();
+    assert.deepEqual(
+      store.calls.map((c) => (clocks.wall - c.cutoffMs) / HOUR),
+      [48, 2],
+    );
+    await pruner.stop();
   });
 });

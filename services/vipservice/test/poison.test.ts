@@ -50,6 +50,7 @@ void describe('poison messages on vip_queue', () => {
     const service = await startVipservice({ dataDir, queue });
     running.push(service);
 
+    const sent = Date.now();
     const messages = BAD.flatMap((body, i) => [
       { body, options: { messageId: `bad-${i}` } },
       {
@@ -68,9 +69,16 @@ void describe('poison messages on vip_queue', () => {
     assert.equal(await readyIn(`${queue}.retry`), 0);
     const parked = await takeDeadLetters(queue);
     assert.deepEqual(parked.map((m) => m.body).sort(), [...BAD].sort());
+    const parkedBy = Date.now();
     for (const m of parked) {
       assert.equal(m.headers['x-death-reason'], 'invalid-message', m.body);
       assert.equal(typeof m.headers['x-error'], 'string');
+      assert.equal(m.headers['x-original-queue'], queue, m.body);
+      // When it was parked, ISO 8601 (the README's header): a moment of this test, not any string.
+      const at = m.headers['x-dead-lettered-at'];
+      assert.ok(typeof at === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(at), String(at));
+      const parkedAt = Date.parse(at);
+      assert.ok(parkedAt >= sent - 1000 && parkedAt <= parkedBy, `x-dead-lettered-at ${at} is not this run`);
     }
     const offer = await offerInStore(dataDir, '10001');
     assert.equal(offer?.notifications, BAD.length);

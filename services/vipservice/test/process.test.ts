@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plainChannel } from '../../../test/support/broker.js';
 import type { RunningService } from '../../../test/support/processes.js';
-import { freePort, startService, waitUntil } from '../../../test/support/processes.js';
+import { freePort, startService, waitUntil, withTimeout } from '../../../test/support/processes.js';
 import { publishNotifications } from './support/publish.js';
 import {
   deleteVipQueue,
@@ -181,7 +181,7 @@ void describe('the vipservice process', () => {
       env: { DATA_DIR: join(dir, 'nobroker'), AMQP_SERVER_URL: 'amqp://guest:s3cret-pw@127.0.0.1:1/' },
     });
     running.push(service);
-    const code = await service.exited;
+    const code = await withTimeout(service.exited, 30_000, 'the service kept running without a broker');
     assert.notEqual(code, 0);
     const problem = service.lines.filter((l) => l.startsWith('vipservice:'));
     assert.equal(problem.length, 1, service.lines.join('\n'));

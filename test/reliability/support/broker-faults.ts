@@ -1,6 +1,6 @@
 // The broker faults of the scenarios. They disturb every client of the shared broker, so each is as short as
 // the issue allows, and `restoreBroker` (run in `after` hooks, whatever happened) leaves the broker running.
-import { rabbitmqctl } from '../../support/broker.ts';
+import { BROKER_VHOST, rabbitmqctl } from '../../support/broker.ts';
 
 let stopped = false;
 
@@ -18,9 +18,17 @@ export async function startBroker(): Promise<number> {
   return Date.now();
 }
 
-/** rabbitmqctl close_all_connections: every client connection on the broker is closed at once. */
+/**
+ * rabbitmqctl close_all_connections: every client connection of the suite's vhost is closed at once (only
+ * that vhost's: other users of a shared broker keep theirs).
+ */
 export async function closeAllConnections(): Promise<number> {
-  await rabbitmqctl('close_all_connections', 'goblog reliability suite: connections force-closed');
+  await rabbitmqctl(
+    'close_all_connections',
+    '-p',
+    BROKER_VHOST,
+    'goblog reliability suite: connections force-closed',
+  );
   return Date.now();
 }
 

@@ -1,12 +1,12 @@
 // A broker user of the scenario's own, with a password nobody else uses, so a leak of it in a log line is
 // unambiguous (guest/guest would be: the user name is the password). Deleted afterwards.
 import { randomBytes } from 'node:crypto';
-import { rabbitmqctl } from '../../support/broker.ts';
+import { BROKER_VHOST, rabbitmqctl } from '../../support/broker.ts';
 
 export interface BrokerUser {
   readonly name: string;
   readonly password: string;
-  /** amqp://name:password@127.0.0.1:5672/ */
+  /** amqp://name:password@127.0.0.1:5672/<the suite's vhost> */
   readonly url: string;
 }
 
@@ -14,8 +14,9 @@ export async function createBrokerUser(): Promise<BrokerUser> {
   const name = `goblog-reliability-${randomBytes(4).toString('hex')}`;
   const password = `brokerpw-${randomBytes(12).toString('hex')}`;
   await rabbitmqctl('add_user', name, password);
-  await rabbitmqctl('set_permissions', '-p', '/', name, '.*', '.*', '.*');
-  return { name, password, url: `amqp://${name}:${password}@127.0.0.1:5672/` };
+  await rabbitmqctl('set_permissions', '-p', BROKER_VHOST, name, '.*', '.*', '.*');
+  const vhost = BROKER_VHOST === '/' ? '' : encodeURIComponent(BROKER_VHOST);
+  return { name, password, url: `amqp://${name}:${password}@127.0.0.1:5672/${vhost}` };
 }
 
 export async function deleteBrokerUser(name: string): Promise<void> {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BROKER_URL, plainChannel } from '../../support/broker.ts';
 import { freePort, startService } from '../../support/processes.ts';
 import type { RunningService, ServiceName } from '../../support/processes.ts';
+import { HANG_GUARD_MS } from './limits.ts';
 
 export interface LandscapeOptions {
   /** Names the queue, bus and data folder (e.g. the scenario), so leftovers can be traced. */
@@ -18,6 +19,8 @@ export interface LandscapeOptions {
   readonly configserver?: { readonly repoDir?: string; readonly env?: Record<string, string> };
   /** Extra environment of every accountservice and vipservice; an empty value removes a variable. */
   readonly env?: Record<string, string>;
+  /** Extra environment of the accountservice only (over `env`), e.g. its broker URL through a proxy. */
+  readonly accountserviceEnv?: Record<string, string>;
 }
 
 interface Spec {
@@ -43,9 +46,12 @@ export interface Landscape {
   stop(service: RunningService): Promise<number | null>;
   /**
    * Kill -9, then the service again on its port with its environment (replacing it); resolves once it
-   * answers 200 on /health, which must happen within `timeoutMs` of the new process being spawned.
+   * answers 200 on /health. `timeoutMs` (default HANG_GUARD_MS) is a hang guard; how long the respawn took
+   * is in `restartTimes()`, reported as a figure.
    */
   restart(service: RunningService, timeoutMs?: number): Promise<RunningService>;
+  /** Milliseconds from each restart's spawn to its first 200 on /health, in restart order. */
+  restartTimes(): readonly { readonly service: string; readonly ms: number }[];
   /** Processes that exited although no one asked them to ("name:port exited with code"). */
   unexpectedExits(): readonly string[];
   /** Stops everything, deletes the queues and the bus exchange, removes the data folder. Safe to call twice. */
@@ -66,6 +72,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
   const started: RunningService[] = [];
   const intended = new Set<RunningService>();
   const exits: string[] = [];
+  const restarts: { service: string; ms: number }[] = [];
 
   const launch = async (spec: Spec, timeoutMs = 30_000): Promise<RunningService> => {
     const service = await startService(spec.name, { port: spec.port, env: spec.env, timeoutMs });
@@ -118,7 +125,11 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
     const [accountPort = 0, ...vipPorts] = ports;
     // The vipservices first: their consumers are attached before the first notification is published.
     for (const port of vipPorts) vipservices.push(await launch({ name: 'vipservice', port, env }));
-    accountservice = await launch({ name: 'accountservice', port: accountPort, env });
+    accountservice = await launch({
+      name: 'accountservice',
+      port: accountPort,
+      env: withoutEmpty({ ...env, ...options.accountserviceEnv }),
+    });
   } catch (err) {
     await closeAll();
     throw err;
@@ -151,18 +162,21 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       intended.add(service);
       return service.stop();
     },
-    async restart(service, timeoutMs = 10_000) {
+    async restart(service, timeoutMs = HANG_GUARD_MS) {
       const spec = specs.get(service);
       if (!spec) throw new Error(`not a service of this landscape: ${service.name}:${service.port}`);
       intended.add(service);
       await service.kill();
+      const spawned = Date.now();
       const fresh = await launch(spec, timeoutMs);
+      restarts.push({ service: `${spec.name}:${spec.port}`, ms: Date.now() - spawned });
       if (current.accountservice === service) current.accountservice = fresh;
       if (current.configserver === service) current.configserver = fresh;
       const i = vipservices.indexOf(service);
       if (i >= 0) vipservices[i] = fresh;
       return fresh;
     },
+    restartTimes: () => restarts,
     unexpectedExits: () => exits,
     async close() {
       if (closed) return;

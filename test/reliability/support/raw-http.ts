@@ -9,6 +9,11 @@ export interface RawCase {
   readonly payload: Buffer;
   /** Half-close after writing (a client that gives up mid-request). Default false. */
   readonly end?: boolean;
+  /**
+   * The server may rightly close without a word (the request never became one it could answer: the client
+   * gave up in the middle of it). Every other case must get a status line; default false.
+   */
+  readonly mayGoUnanswered?: boolean;
 }
 
 export interface RawOutcome {
@@ -17,6 +22,10 @@ export interface RawOutcome {
   readonly statuses: readonly number[];
   /** Nothing came back before the server closed or the timeout. */
   readonly noResponse: boolean;
+  /** Copied from the case: whether no response is an acceptable outcome. */
+  readonly mayGoUnanswered: boolean;
+  /** Our timeout ended it, not the server: with `noResponse`, the request hung. */
+  readonly timedOut: boolean;
 }
 
 /** Sends one case and collects every status line until the server closes or `timeoutMs` passes. */
@@ -25,15 +34,25 @@ export function sendRaw(port: number, c: RawCase, timeoutMs = 1500): Promise<Raw
     const socket = connect(port, '127.0.0.1');
     let data = '';
     let settled = false;
+    let timedOut = false;
     const finish = (): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
       const statuses = [...data.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
-      resolve({ name: c.name, statuses, noResponse: statuses.length === 0 });
+      resolve({
+        name: c.name,
+        statuses,
+        noResponse: statuses.length === 0,
+        mayGoUnanswered: c.mayGoUnanswered ?? false,
+        timedOut,
+      });
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      finish();
+    }, timeoutMs);
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (data += chunk));
     socket.on('end', finish);

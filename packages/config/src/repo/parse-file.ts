@@ -20,7 +20,7 @@ export function parseConfigFile(
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       const problem = `${fileName}: invalid YAML (${doc.errors[0]?.code ?? 'parse error'})`;
-      throw new ConfigError(problem, [problem], 'REPO_UNREADABLE');
+      throw new ConfigError('REPO_UNREADABLE', problem);
     }
     const props = flatten(doc.toJS(), ignored);
     const activation = props['spring.config.activate.on-profile'] ?? props['spring.profiles'];

@@ -138,7 +138,7 @@ async function listFiles(folder: string): Promise<Set<string>> {
     return new Set(entries.filter((e) => e.isFile() && isSafeSegment(e.name)).map((e) => e.name));
   } catch (cause) {
     const problem = `configuration repository folder ${folder} cannot be read`;
-    throw new ConfigError(problem, [problem], 'REPO_UNREADABLE', { cause });
+    throw new ConfigError('REPO_UNREADABLE', problem, undefined, { cause });
   }
 }
 
@@ -155,11 +155,11 @@ async function guard(file: string, read: () => Promise<string>): Promise<string>
     return await read();
   } catch (cause) {
     const problem = `${file}: cannot be read`;
-    throw new ConfigError(problem, [problem], 'REPO_UNREADABLE', { cause });
+    throw new ConfigError('REPO_UNREADABLE', problem, undefined, { cause });
   }
 }
 
 function labelNotFound(): ConfigError {
   const problem = 'label names no branch, tag or folder of the configuration repository';
-  return new ConfigError(problem, [problem], 'LABEL_NOT_FOUND');
+  return new ConfigError('LABEL_NOT_FOUND', problem);
 }

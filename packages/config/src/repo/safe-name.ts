@@ -41,5 +41,5 @@ export function parseLabel(label: string): string {
 function unsafe(kind: NameKind): ConfigError {
   // The offending name is not echoed: it is attacker-chosen text.
   const problem = `${kind} name must be a plain name (letters, digits, '.', '_', '-'), not a path`;
-  return new ConfigError(problem, [problem], 'UNSAFE_NAME');
+  return new ConfigError('UNSAFE_NAME', problem);
 }

@@ -1,5 +1,4 @@
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
-import type { Static, TSchema } from 'typebox';
 import { TransportCore, type WireConsumer } from '../core/transport-core.js';
 import { ChannelError, ConnectionError, isMessagingError, MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -7,14 +6,7 @@ import { redact } from '../mask.js';
 import type { MessageType } from '../message-type.js';
 import type { MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
-import type {
-  ConnectionState,
-  ConsumerOptions,
-  DeclaringPublisher,
-  Handler,
-  Subscription,
-  Transport,
-} from '../transport.js';
+import type { ConnectionState, DeclaringPublisher, Transport } from '../transport.js';
 import { coalesceWrites } from './coalesce.js';
 import { AmqpConsumer, type ConsumerHost } from './consumer.js';
 import { declareDestination, declareWorkQueue, destinationName, withDeclarer } from './declare.js';
@@ -49,6 +41,8 @@ export interface AmqpSettings {
  */
 export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   private readonly core: TransportCore;
+  readonly subscribeToQueue: Transport['subscribeToQueue'];
+  readonly subscribe: Transport['subscribe'];
   private model: ChannelModel | undefined;
   private isBlocked = false;
   private waiters: { resolve: (m: ChannelModel) => void; reject: (e: Error) => void }[] = [];
@@ -77,6 +71,8 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
       consumer: (type, handler, policy, source) => new AmqpConsumer(this, type, handler, policy, source),
       stateChanged: (state) => settings.metrics?.setConnectionState(settings.connectionName, state),
     });
+    this.subscribeToQueue = this.core.subscribeToQueue.bind(this.core);
+    this.subscribe = this.core.subscribe.bind(this.core);
     const log = this.logger;
     const name = settings.connectionName;
     connection.on('connect', (model: ChannelModel) => {
@@ -176,22 +172,6 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
         this.publishers.delete(p);
       },
     };
-  }
-
-  subscribeToQueue<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions,
-  ): Promise<Subscription> {
-    return this.core.subscribeToQueue(type, handler, options);
-  }
-
-  subscribe<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions & { readonly bindingKey?: string },
-  ): Promise<Subscription> {
-    return this.core.subscribe(type, handler, options);
   }
 
   close(): Promise<void> {

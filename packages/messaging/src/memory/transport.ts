@@ -5,17 +5,10 @@ import { ConnectionError, MessagingError, type MessagingErrorCode } from '../err
 import { silentLogger, type Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import { noConsumeStats, noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
-import { deadLetterQueueName, DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
-import type {
-  ConnectionState,
-  ConsumerOptions,
-  DeclaringPublisher,
-  Handler,
-  PublishOptions,
-  Subscription,
-  Transport,
-} from '../transport.js';
-import { MemoryBroker, type RecordedMessage } from './broker.js';
+import { DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
+import type { ConnectionState, DeclaringPublisher, PublishOptions, Transport } from '../transport.js';
+import { MemoryBroker } from './broker.js';
+import { MemoryProbes } from './probes.js';
 import { MemoryConsumer, type MemoryConsumerHost } from './consumer.js';
 import type { MemoryProperties } from './queue.js';
 
@@ -48,23 +41,22 @@ interface Waiting {
  * after a disconnect), plus helpers for tests: await a publication or a dead letter instead of sleeping,
  * inject raw bytes, simulate an outage.
  */
-export class MemoryTransport implements Transport {
-  readonly broker: MemoryBroker;
+export class MemoryTransport extends MemoryProbes implements Transport {
   private readonly core: TransportCore<MemoryConsumer<never>>;
+  readonly subscribeToQueue: Transport['subscribeToQueue'];
+  readonly subscribe: Transport['subscribe'];
   private waiting: Waiting[] = [];
   private failing: MessagingErrorCode | undefined;
   private closing: Promise<void> | undefined;
   private readonly logger: Logger;
-  private readonly waitTimeoutMs: number;
   private readonly consumerHost: MemoryConsumerHost;
   private readonly queueType: QueueType;
   /** Types declared up front (DeclaringPublisher.declare): declared again on every reconnect. */
   private readonly pinned = new Set<MessageType>();
 
   constructor(private readonly options: MemoryTransportOptions = {}) {
-    this.broker = options.broker ?? new MemoryBroker();
+    super(options.broker ?? new MemoryBroker(), options.waitTimeoutMs ?? 5000);
     this.logger = options.logger ?? silentLogger;
-    this.waitTimeoutMs = options.waitTimeoutMs ?? 5000;
     this.queueType = options.queueType ?? DEFAULT_QUEUE_TYPE;
     this.consumerHost = {
       broker: this.broker,
@@ -94,6 +86,8 @@ export class MemoryTransport implements Transport {
       },
       stateChanged: (state) => metrics?.setConnectionState('memory', state),
     });
+    this.subscribeToQueue = this.core.subscribeToQueue.bind(this.core);
+    this.subscribe = this.core.subscribe.bind(this.core);
   }
 
   get state(): ConnectionState {
@@ -123,93 +117,12 @@ export class MemoryTransport implements Transport {
     };
   }
 
-  subscribeToQueue<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions,
-  ): Promise<Subscription> {
-    return this.core.subscribeToQueue(type, handler, options);
-  }
-
-  subscribe<S extends TSchema>(
-    type: MessageType<S>,
-    handler: Handler<Static<S>>,
-    options: ConsumerOptions & { readonly bindingKey?: string },
-  ): Promise<Subscription> {
-    return this.core.subscribe(type, handler, options);
-  }
-
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
   }
 
   // ---- test helpers ----
-
-  /** Every message published so far to a queue (default exchange) or an exchange, in order. */
-  published(queueOrExchange: string): readonly RecordedMessage[] {
-    return this.broker.publishedTo(queueOrExchange);
-  }
-
-  /** Resolves with the messages published to `queueOrExchange` once there are at least `count`. */
-  waitForPublished(
-    queueOrExchange: string,
-    count = 1,
-    timeoutMs = this.waitTimeoutMs,
-  ): Promise<readonly RecordedMessage[]> {
-    return this.broker.waitFor(
-      () => {
-        const list = this.broker.publishedTo(queueOrExchange);
-        return list.length >= count ? list : undefined;
-      },
-      timeoutMs,
-      `${count} message(s) published to ${queueOrExchange}`,
-    );
-  }
-
-  /** Messages parked in `<queue>.dlq` (by a consumer, or by the delivery limit), with their reason headers. */
-  deadLettered(queue: string): readonly RecordedMessage[] {
-    return this.broker.parkedIn(deadLetterQueueName(queue));
-  }
-
-  waitForDeadLettered(
-    queue: string,
-    count = 1,
-    timeoutMs = this.waitTimeoutMs,
-  ): Promise<readonly RecordedMessage[]> {
-    const dlq = deadLetterQueueName(queue);
-    return this.broker.waitFor(
-      () => {
-        const list = this.broker.parkedIn(dlq);
-        return list.length >= count ? list : undefined;
-      },
-      timeoutMs,
-      `${count} message(s) dead-lettered from ${queue}`,
-    );
-  }
-
-  /** Messages acknowledged on `queue`: handled, or moved to the delay or dead-letter queue. */
-  acked(queue: string): number {
-    return this.broker.ackedOn(queue);
-  }
-
-  waitForAcked(queue: string, count = 1, timeoutMs = this.waitTimeoutMs): Promise<number> {
-    return this.broker.waitFor(
-      () => {
-        const n = this.broker.ackedOn(queue);
-        return n >= count ? n : undefined;
-      },
-      timeoutMs,
-      `${count} ack(s) on ${queue}`,
-    );
-  }
-
-  /** Resolves when nothing is left to deliver, unacknowledged, delayed for retry, or being handled. */
-  waitForIdle(timeoutMs = this.waitTimeoutMs): Promise<void> {
-    return this.broker
-      .waitFor(() => this.broker.idle, timeoutMs, 'the broker to be idle')
-      .then(() => undefined);
-  }
 
   /**
    * Puts raw bytes on a queue (through the default exchange) or an exchange, as another program would:

@@ -1,7 +1,6 @@
-import type { Static } from 'typebox';
-import type { VipNotificationSchema } from '../messages.js';
+import type { VipNotificationBody } from '@goblog/contracts';
 
-export type VipNotificationBody = Static<typeof VipNotificationSchema>;
+export type { VipNotificationBody };
 
 /**
  * A VIP notification as the outbox keeps it. The message id is assigned when the notification is recorded,

@@ -1,9 +1,12 @@
 import type { ConnectionState, Logger, MessageType, Publisher } from '@goblog/messaging';
 import { isMessagingError, silentLogger } from '@goblog/messaging';
 import type { OutboxEntry, OutboxReader } from '../store/outbox-store.js';
-import type { VipNotificationSchema } from '../messages.js';
+import type { VipNotificationSchema } from '@goblog/contracts';
 import type { OutboxMetrics } from './outbox-metrics.js';
 import { backoffDelay } from './backoff.js';
+import { deferDelay } from './deferral.js';
+import { Pacer } from './pacer.js';
+import type { SleepKind } from './pacer.js';
 
 /** The part of a transport the relay watches: it publishes only while connected. */
 export interface ConnectionWatch {
@@ -38,10 +41,15 @@ export interface OutboxRelayOptions {
   readonly maxDeferMs?: number;
 }
 
-type Wake = 'recorded' | 'urgent';
-type SleepKind = 'work' | 'backoff' | 'defer';
 /** After a round: stop (a drain found the outbox empty), go on at once, or sleep first. */
 type Next = 'drained' | 'again' | { readonly sleep: SleepKind; readonly ms?: number };
+
+/** What publishing a batch came to: the entries to delete (confirmed or discarded) and the failures. */
+interface Sent {
+  readonly done: number[];
+  failed: number;
+  firstError: unknown;
+}
 
 const GROWTH_LOG_MS = 10_000;
 
@@ -79,7 +87,7 @@ export interface RelayRound {
  *   the outbox and delivered after it; sustained overload delivers with a lag of about `maxDeferMs`).
  */
 export class OutboxRelay {
-  readonly #o: OutboxRelayOptions;
+  readonly #options: OutboxRelayOptions;
   readonly #log: Logger;
   readonly #batchSize: number;
   /** Confirmed entries whose deletion is not committed yet: never published twice by this process. */
@@ -87,12 +95,10 @@ export class OutboxRelay {
   readonly #removals = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #roundListeners = new Set<(round: RelayRound) => void>();
+  readonly #pacer = new Pacer();
   #running: Promise<void> | undefined;
   #stopped = false;
   #draining = false;
-  #pending: Wake | undefined;
-  #wakeUp: ((reason: Wake) => void) | undefined;
-  #sleepingFor: SleepKind = 'work';
   #failures = 0;
   /** Unexpected errors in a row, and the last one; cleared by a round that gets through. */
   #errors = 0;
@@ -104,7 +110,7 @@ export class OutboxRelay {
   #lastDeferLog = 0;
 
   constructor(options: OutboxRelayOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#log = options.logger ?? silentLogger;
     this.#batchSize = options.batchSize ?? 1000;
   }
@@ -113,15 +119,15 @@ export class OutboxRelay {
   start(): void {
     if (this.#running !== undefined) return;
     this.#unsubscribe.push(
-      this.#o.outbox.onRecorded(() => {
-        this.#wake('recorded');
+      this.#options.outbox.onRecorded(() => {
+        this.#pacer.wake('recorded');
       }),
     );
-    const connection = this.#o.connection;
+    const connection = this.#options.connection;
     if (connection !== undefined) {
       this.#unsubscribe.push(
         connection.onStateChange((state) => {
-          if (state === 'connected') this.#wake('urgent');
+          if (state === 'connected') this.#pacer.wake('urgent');
         }),
       );
     }
@@ -168,19 +174,19 @@ export class OutboxRelay {
     const running = this.#running ?? Promise.resolve();
     if (drainMs > 0 && !this.#stopped && this.#isConnected()) {
       this.#draining = true;
-      this.#wake('urgent');
+      this.#pacer.wake('urgent');
       await within(running, drainMs);
     }
     this.#stopped = true;
     this.#setDeferring(false);
-    this.#wake('urgent');
+    this.#pacer.stop();
     await within(running, settleMs);
     await within(Promise.allSettled([...this.#removals]), settleMs);
   }
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
-      this.#pending = undefined;
+      this.#pacer.beginRound();
       let next: Next;
       try {
         next = await this.#round();
@@ -189,7 +195,7 @@ export class OutboxRelay {
         next = this.#failed(err);
       }
       if (next === 'drained') return;
-      if (next !== 'again') await this.#sleep(next.sleep, next.ms);
+      if (next !== 'again') await this.#pacer.sleep(next.sleep, next.ms);
     }
   }
 
@@ -201,9 +207,11 @@ export class OutboxRelay {
     }
     const deferMs = this.#deferFor();
     if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
-    const batch = this.#o.outbox.peek(this.#batchSize, this.#removing);
+    const batch = this.#options.outbox.peek(this.#batchSize, this.#removing);
     if (batch.length === 0) return this.#draining ? 'drained' : { sleep: 'work' };
-    if (await this.#publish(batch)) return 'again';
+    const sent = await this.#publish(batch);
+    this.#remove(sent.done, sent.failed);
+    if (this.#afterPublish(sent)) return 'again';
     return { sleep: 'backoff', ms: this.#backoffMs(this.#failures) };
   }
 
@@ -226,13 +234,13 @@ export class OutboxRelay {
   }
 
   #backoffMs(attempt: number): number {
-    return backoffDelay(attempt, this.#o.initialBackoffMs ?? 200, this.#o.maxBackoffMs ?? 10_000);
+    return backoffDelay(attempt, this.#options.initialBackoffMs ?? 200, this.#options.maxBackoffMs ?? 10_000);
   }
 
   /** The outbox depth for a log line, when the outbox can still say. */
   #safeDepth(): number | undefined {
     try {
-      return this.#o.outbox.depth;
+      return this.#options.outbox.depth;
     } catch {
       return undefined;
     }
@@ -242,31 +250,36 @@ export class OutboxRelay {
   #deferFor(): number {
     // The load first (usually a cached answer); only under load does the oldest entry's age matter (one read,
     // no batch read while deferring).
-    const underLoad = !this.#draining && this.#o.saturated?.() === true;
-    const oldest = underLoad ? this.#o.outbox.oldestRecordedAt() : undefined;
-    const untilTooOld = oldest === undefined ? 0 : oldest + (this.#o.maxDeferMs ?? 10_000) - Date.now();
-    const deferring = untilTooOld > 0;
-    this.#setDeferring(deferring);
-    return deferring ? Math.min(untilTooOld, this.#o.deferCheckMs ?? 250) : 0;
+    const underLoad = !this.#draining && this.#options.saturated?.() === true;
+    const delay = underLoad
+      ? deferDelay(
+          this.#options.outbox.oldestRecordedAt(),
+          Date.now(),
+          this.#options.maxDeferMs ?? 10_000,
+          this.#options.deferCheckMs ?? 250,
+        )
+      : 0;
+    this.#setDeferring(delay > 0);
+    return delay;
   }
 
   #setDeferring(deferring: boolean): void {
     if (deferring === this.#deferring) return;
     this.#deferring = deferring;
-    this.#o.metrics?.deferring.set(deferring ? 1 : 0);
+    this.#options.metrics?.deferring.set(deferring ? 1 : 0);
     const now = Date.now();
     if (deferring && now - this.#lastDeferLog >= GROWTH_LOG_MS) {
       this.#lastDeferLog = now;
       this.#log.info(
-        { depth: this.#o.outbox.depth },
+        { depth: this.#options.outbox.depth },
         'requests saturate the service; outbox delivery deferred until the load eases',
       );
     }
   }
 
-  /** Publishes a batch and deletes what the broker confirmed. Resolves false when any publish failed. */
-  async #publish(batch: readonly OutboxEntry[]): Promise<boolean> {
-    const { publisher, messageType, appId } = this.#o;
+  /** Publishes a batch, all of it at once; says which entries are done (confirmed or discarded) and what failed. */
+  async #publish(batch: readonly OutboxEntry[]): Promise<Sent> {
+    const { publisher, messageType, appId } = this.#options;
     const results = await Promise.allSettled(
       batch.map((entry) =>
         publisher.publish(messageType, entry.body, {
@@ -277,39 +290,41 @@ export class OutboxRelay {
         }),
       ),
     );
-    const done: number[] = [];
-    let firstError: unknown;
-    let failed = 0;
+    const sent: Sent = { done: [], failed: 0, firstError: undefined };
     let discarded = 0;
     results.forEach((result, i) => {
       const entry = batch[i];
       if (entry === undefined) return;
       if (result.status === 'fulfilled') {
-        done.push(entry.seq);
+        sent.done.push(entry.seq);
       } else if (isMessagingError(result.reason, 'INVALID_MESSAGE')) {
         // Can never be published (a damaged entry); retrying it forever would only hold the backoff up.
         this.#log.error(
           { err: result.reason, messageId: entry.messageId },
           'discarding an unpublishable outbox entry',
         );
-        this.#o.metrics?.discarded.inc();
+        this.#options.metrics?.discarded.inc();
         discarded++;
-        done.push(entry.seq);
+        sent.done.push(entry.seq);
       } else {
-        failed++;
-        firstError ??= result.reason;
-        this.#o.metrics?.publishFailures.inc({
+        sent.failed++;
+        sent.firstError ??= result.reason;
+        this.#options.metrics?.publishFailures.inc({
           code: isMessagingError(result.reason) ? result.reason.code : 'UNKNOWN',
         });
       }
     });
-    const published = done.length - discarded;
-    if (published > 0) this.#o.metrics?.published.inc(published);
-    this.#remove(done, failed);
-    if (failed === 0) {
+    const published = sent.done.length - discarded;
+    if (published > 0) this.#options.metrics?.published.inc(published);
+    return sent;
+  }
+
+  /** Counts a round that had failures (true when it had none), and says so when it changes. */
+  #afterPublish(sent: Sent): boolean {
+    if (sent.failed === 0) {
       if (this.#failures > 0) {
         this.#log.info(
-          { failures: this.#failures, depth: this.#o.outbox.depth },
+          { failures: this.#failures, depth: this.#options.outbox.depth },
           'outbox relay publishing again',
         );
       }
@@ -318,7 +333,12 @@ export class OutboxRelay {
     }
     this.#failures++;
     this.#log.warn(
-      { err: firstError, failed, depth: this.#o.outbox.depth, attempt: this.#failures },
+      {
+        err: sent.firstError,
+        failed: sent.failed,
+        depth: this.#options.outbox.depth,
+        attempt: this.#failures,
+      },
       'outbox publish failed; entries stay in the outbox and are retried',
     );
     return false;
@@ -326,10 +346,10 @@ export class OutboxRelay {
 
   #remove(seqs: number[], failed: number): void {
     for (const seq of seqs) this.#removing.add(seq);
-    const removal = this.#o.outbox.remove(seqs).then(
+    const removal = this.#options.outbox.remove(seqs).then(
       () => {
         for (const seq of seqs) this.#removing.delete(seq);
-        const round: RelayRound = { published: seqs.length, failed, depth: this.#o.outbox.depth };
+        const round: RelayRound = { published: seqs.length, failed, depth: this.#options.outbox.depth };
         for (const listener of this.#roundListeners) listener(round);
       },
       (err: unknown) => {
@@ -343,7 +363,7 @@ export class OutboxRelay {
 
   /** While the broker is away the outbox grows; say so (at most every GROWTH_LOG_MS), never silently. */
   #reportGrowth(): void {
-    const depth = this.#o.outbox.depth;
+    const depth = this.#options.outbox.depth;
     const now = Date.now();
     if (depth === 0 || now - this.#lastGrowthLog < GROWTH_LOG_MS) return;
     this.#lastGrowthLog = now;
@@ -351,40 +371,7 @@ export class OutboxRelay {
   }
 
   #isConnected(): boolean {
-    return this.#o.connection === undefined || this.#o.connection.state === 'connected';
-  }
-
-  #wake(reason: Wake): void {
-    // A new record does not cut a backoff or a deferral short: under load that would make it a busy loop.
-    if (reason === 'recorded' && this.#wakeUp !== undefined && this.#sleepingFor !== 'work') return;
-    if (this.#wakeUp === undefined) {
-      if (this.#pending !== 'urgent') this.#pending = reason;
-      return;
-    }
-    const wakeUp = this.#wakeUp;
-    this.#wakeUp = undefined;
-    wakeUp(reason);
-  }
-
-  /** Until a wake-up (`work`), or at most `ms` (`defer`, `backoff`: a new record does not cut these short). */
-  #sleep(kind: SleepKind, ms = 0): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (kind === 'work' && this.#pending !== undefined) return Promise.resolve();
-    if (kind !== 'work' && this.#pending === 'urgent') return Promise.resolve();
-    this.#sleepingFor = kind;
-    return new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.#wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (kind !== 'work') {
-        timer = setTimeout(() => {
-          this.#wakeUp = undefined;
-          resolve();
-        }, ms);
-      }
-    });
+    return this.#options.connection === undefined || this.#options.connection.state === 'connected';
   }
 }
 

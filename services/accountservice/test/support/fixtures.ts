@@ -2,21 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Health, createLogger, createMetrics } from '@goblog/runtime';
-import type { PinoLogger } from '@goblog/runtime';
+import { createLiveConfig, resolveConfig } from '@goblog/config';
+import { assembleService, createLogger, createMetrics } from '@goblog/runtime';
+import type { Health, PinoLogger } from '@goblog/runtime';
 import type { FastifyInstance } from 'fastify';
+import { createMemoryTransport } from '@goblog/messaging';
 import type { Transport } from '@goblog/messaging';
-import {
+import { AccountserviceConfigSchema, DEFAULTS, accountservice } from '../../src/index.js';
+import type {
   AccountStore,
-  OutboxMetrics,
+  OpenStoreOptions,
+  OutboxReader,
   OutboxRelay,
-  VipNotification,
+  RelayRound,
   VipPolicy,
-  buildApp,
-  outboxStatus,
-  seedAccounts,
 } from '../../src/index.js';
-import type { OpenStoreOptions, OutboxReader, RelayRound } from '../../src/index.js';
 
 /** A fresh data_dir, removed by `cleanup`. */
 export function tempDataDir(): { dir: string; cleanup: () => void } {
@@ -51,16 +51,17 @@ export interface TestApp {
   readonly vip: VipPolicy;
   readonly health: Health;
   readonly dataDir: string;
-  /** Present when a transport was given: relays the outbox to it. */
-  readonly relay: OutboxRelay | undefined;
+  readonly relay: OutboxRelay;
   /** Resolves after the first relay round that leaves the outbox empty. */
   drained(timeoutMs?: number): Promise<RelayRound>;
+  /** The service's own shutdown steps, then the temp data_dir goes. */
   close(): Promise<void>;
 }
 
 /**
- * The app over a seeded store in a temp data_dir. With a transport, an outbox relay publishes to it;
- * without, the outbox only fills.
+ * The accountservice as main.ts assembles it (its composition root), over a seeded store in a temp data_dir,
+ * not listening (`app.inject()`). With a transport, the outbox relay publishes to it; without, the relay
+ * sees an empty outbox (over a memory transport) and the outbox only fills.
  */
 export async function testApp(
   options: {
@@ -73,57 +74,59 @@ export async function testApp(
   } = {},
 ): Promise<TestApp> {
   const { dir, cleanup } = tempDataDir();
-  const store = AccountStore.open({ dataDir: dir, durability: options.durability ?? 'commit' });
-  await store.accounts.seed(seedAccounts());
-  const vip = new VipPolicy(options.vipIds ?? ['10000']);
-  const health = new Health().register('store', () => ({ ok: store.isOpen }));
-  const metrics = createMetrics('accountservice');
-  const outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
-  const app = buildApp({
-    logger: captureLogger().logger,
-    metrics,
-    health,
-    accounts: store.accounts,
-    vip,
-    outbox: outboxMetrics.timed(store.outbox),
-    servedBy: options.servedBy ?? '10.0.0.7:6767',
-    healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
+  const config = resolveConfig({
+    schema: AccountserviceConfigSchema,
+    defaults: { ...DEFAULTS, data_dir: dir, vip_account_ids: options.vipIds ?? ['10000'] },
   });
+  const transport = options.transport ?? createMemoryTransport({ appId: 'accountservice' });
+  const relayOutbox = options.relayOutbox ?? (options.transport === undefined ? heldBack : undefined);
+  const service = await assembleService(
+    accountservice({
+      servedBy: options.servedBy ?? '10.0.0.7:6767',
+      durability: options.durability ?? 'commit',
+      // Never deferred: a busy test machine must not hold a notification back.
+      saturated: () => false,
+      relay: {
+        initialBackoffMs: 5,
+        maxBackoffMs: 50,
+        ...(relayOutbox === undefined ? {} : { outbox: relayOutbox }),
+      },
+    }),
+    {
+      config,
+      live: createLiveConfig(config, () => Promise.resolve(config)),
+      logger: captureLogger().logger,
+      metrics: createMetrics('accountservice'),
+      connect: () => Promise.resolve(transport),
+    },
+  );
+  const { app, store, vip, relay } = service.parts;
   await app.ready();
-  const transport = options.transport;
-  const relay =
-    transport === undefined
-      ? undefined
-      : new OutboxRelay({
-          outbox: options.relayOutbox?.(store.outbox) ?? store.outbox,
-          publisher: transport.createPublisher(),
-          messageType: VipNotification,
-          connection: transport,
-          appId: 'accountservice',
-          metrics: outboxMetrics,
-          initialBackoffMs: 5,
-          maxBackoffMs: 50,
-        });
-  // As main.ts wires it.
-  if (relay !== undefined) health.register('relay', () => relay.health());
-  relay?.start();
   return {
     app,
     store,
     vip,
-    health,
+    health: service.health,
     dataDir: dir,
     relay,
-    drained: (timeoutMs = 5000) => {
-      if (relay === undefined) return Promise.reject(new Error('no relay without a transport'));
-      return drained(relay, timeoutMs);
-    },
+    drained: (timeoutMs = 5000) => drained(relay, timeoutMs),
     async close() {
-      await app.close();
-      await relay?.stop();
-      await store.close();
+      await service.close();
       cleanup();
     },
+  };
+}
+
+/** The outbox as a relay that never gets to it sees it: empty (the entries stay, depth and age are real). */
+function heldBack(outbox: OutboxReader): OutboxReader {
+  return {
+    peek: () => [],
+    remove: (seqs) => outbox.remove(seqs),
+    onRecorded: (listener) => outbox.onRecorded(listener),
+    get depth() {
+      return outbox.depth;
+    },
+    oldestRecordedAt: () => outbox.oldestRecordedAt(),
   };
 }
 

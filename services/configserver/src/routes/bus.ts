@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { destinationsForPaths } from '../domain/changed-services.js';
 import { assertPlausibleDestination } from '../domain/destination-rule.js';
 import type { RefreshBus } from '../domain/refresh-bus.js';
-import { HttpError, toHttpError } from '../errors.js';
+import { NothingChangedError, toHttpError } from '../errors.js';
 
 /**
  * POST /actuator/busrefresh[/{destination}] (204, like Spring's actuator) and POST /monitor (200 with the
@@ -40,10 +40,7 @@ export function busRoutes(app: FastifyInstance, deps: { bus: RefreshBus }): void
   app.post('/monitor', async (request) => {
     const paths = changedPaths(request);
     if (paths.length === 0) {
-      throw new HttpError(
-        400,
-        'say what changed: path=<application or file> (form or JSON), or a git push webhook body',
-      );
+      throw new NothingChangedError();
     }
     let destinations: string[];
     try {

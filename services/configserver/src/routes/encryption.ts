@@ -1,6 +1,7 @@
 import { CIPHER_PREFIX, type TextEncryptor } from '@goblog/config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allowOnly } from '@goblog/runtime';
+import { BodyTooDeepError, NoTextError } from '../errors.js';
 
 const NO_KEY = {
   error: 'no key was installed for the encryption service: set ENCRYPT_KEY',
@@ -23,7 +24,7 @@ export function encryptionRoutes(app: FastifyInstance, deps: { encryptor?: TextE
   app.post('/encrypt', async (request, reply) => {
     if (!encryptor) return reply.code(404).send(NO_KEY);
     const text = bodyText(request);
-    if (text === '') return reply.code(400).send({ error: 'send the text to encrypt as the request body' });
+    if (text === '') throw new NoTextError();
     return reply.type('text/plain; charset=utf-8').send(encryptor.encrypt(text));
   });
   allowOnly(app, '/encrypt', ['POST']);
@@ -70,6 +71,6 @@ function stringify(body: unknown): string {
   try {
     return JSON.stringify(body);
   } catch {
-    throw Object.assign(new Error('request body is nested too deeply'), { statusCode: 400 });
+    throw new BodyTooDeepError();
   }
 }

@@ -2,7 +2,7 @@ import type { ConfigRepository } from '@goblog/config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { configRouteLabel, parseConfigPath } from '../domain/config-path.js';
 import { renderDocument } from '../domain/render.js';
-import { HttpError, UNSAFE_PATH, toHttpError } from '../errors.js';
+import { NoConfigPathError, NoRouteError, UnsafePathError, toHttpError } from '../errors.js';
 
 /**
  * Spring Cloud Config's read endpoints: /{app}/{profiles}[/{label}] (Environment JSON) and
@@ -14,12 +14,10 @@ export function environmentRoutes(app: FastifyInstance, deps: { repository: Conf
   const config = { metricsRoute: (request: FastifyRequest) => configRouteLabel(rawPathOf(request.url)) };
   app.get('/*', { config }, async (request, reply) => {
     const rawPath = rawPathOf(request.url);
-    if (rawPath === '/') throw new HttpError(404, 'ask for /{application}/{profile}[/{label}]');
+    if (rawPath === '/') throw new NoConfigPathError();
     const parsed = parseConfigPath(rawPath);
     if (!parsed.ok) {
-      throw parsed.reason === 'unsafe'
-        ? UNSAFE_PATH
-        : new HttpError(404, `no route for GET ${rawPath.slice(0, 200)}`);
+      throw parsed.reason === 'unsafe' ? new UnsafePathError() : new NoRouteError(rawPath);
     }
     const { request: wanted } = parsed;
     let environment;

@@ -20,20 +20,8 @@ const RFC3339 =
 const GO_TIME_STRING =
   /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-])(\d{2})(\d{2})(?: [A-Za-z0-9+-]{1,10})?(?: m=[+-]\d+\.\d+)?$/;
 
-// The schema check and the handler parse the same text one right after the other.
-let lastText: string | undefined;
-let lastResult: ReadAt | undefined;
-
 /** Parses `text`; undefined when it is in neither form or names a date that does not exist. */
 export function parseReadAt(text: string): ReadAt | undefined {
-  if (text !== lastText) {
-    lastResult = parse(text);
-    lastText = text;
-  }
-  return lastResult;
-}
-
-function parse(text: string): ReadAt | undefined {
   let m = RFC3339.exec(text);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
@@ -62,7 +50,7 @@ function daysIn(year: number, month: number): number {
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-// Runs for every notification (twice: schema check, then handler), so it avoids Date objects where it can.
+// Runs for every notification (and for the offer's stored lastReadAt), so it avoids Date objects where it can.
 function build(...parts: readonly (string | undefined)[]): ReadAt | undefined {
   const [y = '', mo = '', d = '', h = '', mi = '', s = '', frac = '', sign, oh = '', om = ''] = parts;
   const year = Number(y);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import type { Offer, OfferRepository, RecordOutcome } from '../domain/offer.js';
-import { StoreClosedError, VipServiceError } from '../errors.js';
+import { StoreClosedError, StoreOpenFailedError } from '../errors.js';
 import { steadyClock } from './steady-clock.js';
 
 export interface OpenOfferStoreOptions {
@@ -59,7 +59,7 @@ export class OfferStore implements OfferRepository {
     this.#clock = options.clock ?? steadyClock();
   }
 
-  /** Opens (creating when missing) the environment. Throws VipServiceError('STORE_OPEN_FAILED'). */
+  /** Opens (creating when missing) the environment. Throws StoreOpenFailedError. */
   static open(options: OpenOfferStoreOptions): OfferStore {
     const path = join(options.dataDir, 'vipservice');
     let root: RootDatabase;
@@ -68,10 +68,7 @@ export class OfferStore implements OfferRepository {
       // keeps the fsync out of the writer lock that the instances sharing the store compete for.
       root = open({ path, maxDbs: 4 });
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new VipServiceError('STORE_OPEN_FAILED', `cannot open the offer store at ${path}: ${reason}`, {
-        cause,
-      });
+      throw new StoreOpenFailedError(path, cause);
     }
     return new OfferStore(path, root, options);
   }

@@ -3,10 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Handler, Logger } from '@goblog/messaging';
 import { dedupKey } from './domain/dedup-key.js';
 import type { OfferContext, OfferRepository } from './domain/offer.js';
-import { parseReadAt } from './domain/read-at.js';
 import { recordNotification } from './domain/record-notification.js';
 import { LOGGED_BODY_BYTES, loggedBody } from './logged-body.js';
-import type { VipNotificationBody } from './messages.js';
+import { readAtOf, type VipNotificationBody } from './messages.js';
 import type { VipMetrics } from './metrics.js';
 
 export interface NotificationHandlerDeps {
@@ -44,8 +43,8 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
       },
       `Got a message: ${loggedBody(meta.body)}`,
     );
-    const readAt = parseReadAt(message.readAt);
-    // The message schema refuses what parseReadAt cannot read, so this is a programming error if reached.
+    const readAt = readAtOf(message);
+    // Decoding refuses what cannot be read, so this is a programming error if reached.
     if (readAt === undefined) throw new TypeError(`unreadable readAt ${message.readAt}`);
     const outcome = await recordNotification(
       deps.offers,

@@ -17,9 +17,9 @@ export interface LoopPressureOptions {
  * Whether this process's event loop is saturated, for background work that should give way to requests.
  * Returns a cheap check: it measures the event-loop utilisation since the previous measurement (at least
  * `windowMs` ago) and otherwise repeats the last answer. Saturation starts at `threshold` and lasts until
- * the utilisation falls below `releaseBelow`. Measured on the accountservice (250 ms windows): non-VIP reads
- * at full load keep the loop 88-92% busy; VIP reads at full load, which wait on disk flushes, 68-93%; the
- * outbox relay draining a backlog on its own, 20-53%.
+ * the utilisation falls below `releaseBelow`. The defaults sit between what a service answering requests at
+ * full load keeps busy and what the outbox relay draining a backlog on its own does (the benchmark's http-vip
+ * scenario measures both).
  */
 export function loopPressure(options: LoopPressureOptions = {}): () => boolean {
   const threshold = options.threshold ?? 0.75;

@@ -1,0 +1,117 @@
+import { vipNotificationType } from '@goblog/contracts';
+import type { ServiceDefinition, ServiceParts } from '@goblog/runtime';
+import { instanceAddress, loopPressure } from '@goblog/runtime';
+import { buildApp } from './app.js';
+import { SERVICE_NAME } from './config.js';
+import type { AccountserviceConfig } from './config.js';
+import { seedAccounts } from './domain/account.js';
+import { VipPolicy } from './domain/vip-policy.js';
+import { followConfig } from './follow-config.js';
+import { OutboxMetrics, outboxStatus } from './outbox/outbox-metrics.js';
+import { OutboxRelay } from './outbox/relay.js';
+import type { OutboxRelayOptions } from './outbox/relay.js';
+import { AccountStore } from './store/account-store.js';
+import type { OpenStoreOptions } from './store/account-store.js';
+import type { OutboxReader } from './store/outbox-store.js';
+
+export interface AccountserviceOptions {
+  /** Another queue than the contract's vip_queue: for tests sharing a broker. */
+  readonly vipQueue?: string;
+  readonly durability?: OpenStoreOptions['durability'];
+  /** The `servedBy` of the responses; default this instance's address. */
+  readonly servedBy?: string;
+  /** Whether requests saturate the process (the relay then defers); default the event-loop pressure. */
+  readonly saturated?: () => boolean;
+  /** The relay's retry delays, and what it reads instead of the store's outbox (tests wrap it). */
+  readonly relay?: Pick<OutboxRelayOptions, 'initialBackoffMs' | 'maxBackoffMs'> & {
+    readonly outbox?: (outbox: OutboxReader) => OutboxReader;
+  };
+}
+
+/** The accountservice as assembled, for the tests that drive it. */
+export interface AccountserviceParts extends ServiceParts {
+  readonly store: AccountStore;
+  readonly vip: VipPolicy;
+  readonly relay: OutboxRelay;
+}
+
+/**
+ * The accountservice's composition root: the seeded store, the VIP policy following refreshes, the HTTP app
+ * recording VIP notifications in the outbox, and the relay publishing them. main.ts and the tests both
+ * assemble it from here.
+ */
+export function accountservice(
+  options: AccountserviceOptions = {},
+): ServiceDefinition<AccountserviceConfig, AccountStore, AccountserviceParts> {
+  return {
+    name: SERVICE_NAME,
+    // Bounded so that a shutdown during a broker outage still ends within the shutdown's bound.
+    broker: { publishWaitMs: 5000, closeTimeoutMs: 2000 },
+    async open({ config, logger, health }) {
+      const store = AccountStore.open({
+        dataDir: config.data_dir,
+        ...(options.durability === undefined ? {} : { durability: options.durability }),
+      });
+      const added = await store.accounts.seed(seedAccounts());
+      logger.info({ path: store.path, added, outboxDepth: store.outbox.depth }, 'account store open');
+      health.register('store', () => ({ ok: store.isOpen }));
+      return store;
+    },
+    close: (store) => store.close(),
+    async compose({ config, live, logger, metrics, health }, store, transport) {
+      const vip = new VipPolicy(config.vip_account_ids);
+      if (live !== undefined) followConfig(live, { vip, logger });
+
+      const vipNotification = vipNotificationType(options.vipQueue);
+      const publisher = transport.createPublisher();
+      // The queue exists from startup on, as the article's PublishOnQueue declared it, not from the first VIP read.
+      await publisher.declare(vipNotification);
+      const outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
+      const relay = new OutboxRelay({
+        outbox: options.relay?.outbox?.(store.outbox) ?? store.outbox,
+        publisher,
+        messageType: vipNotification,
+        connection: transport,
+        appId: SERVICE_NAME,
+        logger,
+        metrics: outboxMetrics,
+        // Delivery is background work: a burst of VIP reads that saturates the service is absorbed by the
+        // outbox and delivered right after it (never later than the relay's deferral bound on that account).
+        saturated: options.saturated ?? loopPressure(),
+        ...(options.relay?.initialBackoffMs === undefined
+          ? {}
+          : { initialBackoffMs: options.relay.initialBackoffMs }),
+        ...(options.relay?.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.relay.maxBackoffMs }),
+      });
+      relay.start();
+      // DOWN while the relay cannot read its outbox (or its loop ended): 200s would still be answered, and
+      // their notifications would wait in the outbox unseen.
+      health.register('relay', () => relay.health());
+
+      const app = buildApp({
+        logger,
+        metrics,
+        health,
+        accounts: store.accounts,
+        vip,
+        outbox: outboxMetrics.timed(store.outbox),
+        servedBy: options.servedBy ?? instanceAddress(config.server_port),
+        healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
+      });
+      return {
+        app,
+        store,
+        vip,
+        relay,
+        stopSteps: [
+          // Give the relay a moment to hand over what is recorded; the rest waits in the outbox for the next start.
+          { name: 'outbox relay', run: () => relay.stop(3000, 1000) },
+          { name: 'publisher', run: () => publisher.close() },
+        ],
+        listening(port) {
+          logger.info({ port, vipAccountIds: vip.ids }, 'accountservice listening');
+        },
+      };
+    },
+  };
+}
