@@ -3,9 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
+import { Registry } from 'prom-client';
 import {
   defineMessage,
   isMessagingError,
+  MessagingMetrics,
+  type QueueType,
   type ConnectionState,
   type MessageMeta,
   type MessageType,
@@ -20,12 +23,19 @@ export interface DeadLetter {
   readonly headers: Readonly<Record<string, unknown>>;
 }
 
+/** Options every transport takes alike. */
+export interface ContractTransportOptions {
+  readonly metrics?: MessagingMetrics;
+  readonly queueType?: QueueType;
+  readonly deliveryLimit?: number;
+}
+
 /** What the suite needs from each transport's test harness. */
 export interface ContractFixture {
   /** How long to wait for anything that crosses a broker (generous: CI machines are slow). */
   readonly timeoutMs: number;
   /** A fresh, connected transport (several may share one broker). */
-  transport(): Promise<Transport>;
+  transport(options?: ContractTransportOptions): Promise<Transport>;
   /** Puts raw bytes on a work queue (declared as the transport declares it), as another program would. */
   injectRaw(queue: string, body: string, props?: { messageId?: string; type?: string }): Promise<void>;
   /** Takes the messages parked in `<queue>.dlq`. */
@@ -589,6 +599,109 @@ export function transportContract(name: string, fixture: ContractFixture): void 
           'the queue to empty',
         );
       });
+    });
+
+    it('parks a message that keeps losing its consumer after the delivery limit, on a quorum work queue only', async () => {
+      for (const queueType of ['quorum', 'classic'] as const) {
+        const queue = uniqueName(`crashloop-${queueType}`);
+        const t = await fixture.transport({ queueType, deliveryLimit: 2 });
+        const started = new Counter();
+        const hold = deferred();
+        try {
+          await t.subscribeToQueue(
+            workType(queue),
+            async () => {
+              started.hit();
+              await hold.promise; // the "process" dies before it finishes
+            },
+            { consumerName: 'crashloop' },
+          );
+          await t.createPublisher().publish(workType(queue), { orderId: 'loop', amount: 1 });
+          for (let i = 1; i <= 3; i++) {
+            await started.reach(i, T, `delivery ${i} (${queueType})`);
+            await fixture.dropConnection(t);
+          }
+          if (queueType === 'quorum') {
+            const parked = await eventually(
+              async () => {
+                const dead = await fixture.takeDeadLetters(queue);
+                return dead.length > 0 ? dead : undefined;
+              },
+              T,
+              'the message parked by the delivery limit',
+            );
+            assert.deepEqual(
+              parked.map((d) => JSON.parse(d.body) as unknown),
+              [{ orderId: 'loop', amount: 1 }],
+            );
+          } else {
+            await started.reach(4, T, 'a 4th delivery (classic queues have no delivery limit)');
+            assert.deepEqual(await fixture.takeDeadLetters(queue), []);
+          }
+        } finally {
+          hold.resolve();
+          await t.close();
+          await fixture.cleanup(workQueues(queue), []);
+        }
+      }
+    });
+
+    it('counts what it publishes, consumes, retries, parks and drops in its metrics', async () => {
+      const queue = uniqueName('metered');
+      const exchange = uniqueName('metered-x');
+      const registry = new Registry();
+      const t = await fixture.transport({ metrics: new MessagingMetrics(registry) });
+      const value = async (series: string): Promise<number> => {
+        const row = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+        return row === undefined ? 0 : Number(row.slice(series.length + 1));
+      };
+      try {
+        const failing = sync((v: { amount: number }) => {
+          if (v.amount < 0) throw new Error('negative');
+        });
+        await t.subscribeToQueue(workType(queue), failing, {
+          consumerName: 'metered',
+          immediateAttempts: 2,
+          delayedRetries: 1,
+          retryDelayMs: 1,
+        });
+        await t.subscribe(topicType(exchange), failing, {
+          consumerName: 'metered-sub',
+          immediateAttempts: 1,
+        });
+        const pub = t.createPublisher();
+        await pub.publish(workType(queue), { orderId: 'ok', amount: 1 });
+        await pub.publish(workType(queue), { orderId: 'bad', amount: -1 });
+        await pub.publish(topicType(exchange), { orderId: 'bad', amount: -1 });
+        const c = (name: string, labels: string): Promise<number> => value(`messaging_${name}{${labels}}`);
+        const consumer = 'consumer="metered"';
+        await eventually(
+          async () => (await c('dead_lettered_total', `${consumer},reason="handler-failed"`)) === 1,
+          T,
+          'the failing message parked',
+        );
+        await eventually(
+          async () => (await c('dropped_total', 'consumer="metered-sub",reason="handler-failed"')) === 1,
+          T,
+          'the failing pub/sub message dropped',
+        );
+        assert.equal(await c('published_total', `destination="${queue}"`), 2);
+        assert.equal(await c('confirmed_total', `destination="${queue}"`), 2);
+        assert.ok((await c('confirm_latency_seconds_count', `destination="${queue}"`)) >= 2);
+        // The failing one twice: first delivery, then back from the delay queue.
+        assert.equal(await c('consumed_total', consumer), 3);
+        assert.equal(await c('acked_total', consumer), 1);
+        assert.equal(await c('retried_total', `${consumer},kind="immediate"`), 2);
+        assert.equal(await c('retried_total', `${consumer},kind="delayed"`), 1);
+        assert.equal(await c('handler_duration_seconds_count', consumer), 5);
+        assert.deepEqual(
+          (await fixture.takeDeadLetters(queue)).map((d) => d.headers['x-retry-count']),
+          [1],
+        );
+      } finally {
+        await t.close();
+        await fixture.cleanup(workQueues(queue), [exchange]);
+      }
     });
   });
 }

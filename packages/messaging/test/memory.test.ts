@@ -9,13 +9,13 @@ import {
   MemoryTransport,
 } from '../src/index.js';
 import { transportContract, type ContractFixture } from './contract.js';
-import { Counter, deferred, must, sync, uniqueName } from './support/util.js';
+import { must, sync, uniqueName } from './support/util.js';
 
 const broker = new MemoryBroker();
 
 const fixture: ContractFixture = {
   timeoutMs: 5000,
-  transport: () => Promise.resolve(createMemoryTransport({ broker })),
+  transport: (options) => Promise.resolve(createMemoryTransport({ broker, ...options })),
   injectRaw: (queue, body, props) => {
     createMemoryTransport({ broker }).inject({ queue }, body, props);
     return Promise.resolve();
@@ -124,38 +124,5 @@ describe('MemoryTransport test helpers', () => {
     t.failPublishes(undefined);
     await t.createPublisher().publish(type, { n: 1 });
     await t.close();
-  });
-
-  it('parks a message that keeps losing its consumer only on a quorum work queue, like RabbitMQ', async () => {
-    for (const queueType of ['quorum', 'classic'] as const) {
-      const t = createMemoryTransport({ broker: new MemoryBroker(2), queueType });
-      const queue = uniqueName('crashloop');
-      const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'queue', queue } });
-      const started = new Counter();
-      const hold = deferred();
-      await t.subscribeToQueue(
-        type,
-        async () => {
-          started.hit();
-          await hold.promise; // the "process" dies before it finishes
-        },
-        { consumerName: 'crashloop' },
-      );
-      await t.createPublisher().publish(type, { n: 1 });
-      for (let i = 1; i <= 3; i++) {
-        await started.reach(i, 5000, `delivery ${i} (${queueType})`);
-        t.simulateDisconnect();
-        t.simulateReconnect();
-      }
-      if (queueType === 'quorum') {
-        const [parked] = await t.waitForDeadLettered(queue);
-        assert.deepEqual(must(parked).value, { n: 1 });
-      } else {
-        await started.reach(4, 5000, 'a 4th delivery (classic queues have no delivery limit)');
-        assert.deepEqual(t.deadLettered(queue), []);
-      }
-      hold.resolve();
-      await t.close();
-    }
   });
 });

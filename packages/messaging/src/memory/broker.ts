@@ -46,6 +46,7 @@ export class MemoryBroker implements QueueHost {
   /** Handlers running, counted by consumers (for idleness). */
   busy = 0;
 
+  /** `deliveryLimit`: for quorum work queues whose declaration sets none. */
   constructor(readonly deliveryLimit = DEFAULT_DELIVERY_LIMIT) {}
 
   declareQueue(name: string, options: ConstructorParameters<typeof MemoryQueue>[1] = {}): MemoryQueue {
@@ -74,13 +75,17 @@ export class MemoryBroker implements QueueHost {
    * quorum work queue has the delivery limit. Like the real transport facing a queue declared differently,
    * the first declaration wins.
    */
-  declareWorkQueue(queue: string, queueType: QueueType = DEFAULT_QUEUE_TYPE): MemoryQueue {
+  declareWorkQueue(
+    queue: string,
+    queueType: QueueType = DEFAULT_QUEUE_TYPE,
+    deliveryLimit = this.deliveryLimit,
+  ): MemoryQueue {
     this.declareQueue(deadLetterQueueName(queue));
     this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
     return this.declareQueue(
       queue,
       queueType === 'quorum'
-        ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit: this.deliveryLimit }
+        ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit }
         : {},
     );
   }
@@ -90,8 +95,12 @@ export class MemoryBroker implements QueueHost {
   }
 
   /** `queueType` applies to a queue destination that does not name its own. */
-  declareDestination(d: Destination, queueType: QueueType = DEFAULT_QUEUE_TYPE): void {
-    if (d.kind === 'queue') this.declareWorkQueue(d.queue, d.queueType ?? queueType);
+  declareDestination(
+    d: Destination,
+    queueType: QueueType = DEFAULT_QUEUE_TYPE,
+    deliveryLimit = this.deliveryLimit,
+  ): void {
+    if (d.kind === 'queue') this.declareWorkQueue(d.queue, d.queueType ?? queueType, deliveryLimit);
     else this.declareExchange(d.exchange, d.exchangeType);
   }
 

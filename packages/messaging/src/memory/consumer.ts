@@ -13,6 +13,8 @@ export interface MemoryConsumerHost {
   readonly broker: MemoryBroker;
   readonly logger: Logger;
   readonly closeTimeoutMs: number;
+  /** Quorum work queues' delivery limit, as the transport declares them. */
+  readonly deliveryLimit: number | undefined;
   /** Publishes through the owning transport (waits while it is disconnected, like the real one). */
   republish(routingKey: string, body: Buffer, props: MemoryProperties): Promise<void>;
 }
@@ -85,7 +87,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
       wire: {
         republish: (queue, body, props) => host.republish(queue, body, memoryProps(props)),
         redeclare: () => {
-          if (source.kind === 'work') broker.declareWorkQueue(source.queue, source.queueType);
+          if (source.kind === 'work') broker.declareWorkQueue(source.queue, source.queueType, host.deliveryLimit);
           return Promise.resolve();
         },
         parked: (queue, d, props) => {
@@ -123,7 +125,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     const b = this.host.broker;
     const src = this.source;
     if (src.kind === 'work') {
-      this.queue = b.declareWorkQueue(src.queue, src.queueType);
+      this.queue = b.declareWorkQueue(src.queue, src.queueType, this.host.deliveryLimit);
     } else {
       b.declareExchange(src.exchange, src.exchangeType);
       this.queue = b.declareQueue(src.queue, { owner: this.owner });

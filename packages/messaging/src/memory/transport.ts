@@ -27,6 +27,8 @@ export interface MemoryTransportOptions {
   readonly waitTimeoutMs?: number;
   /** How work queues are declared unless their message type says otherwise (quorum: delivery limit). Default 'classic'. */
   readonly queueType?: QueueType;
+  /** Quorum work queues only: deliveries of one message before it is parked in `<queue>.dlq`. Default: the broker's. */
+  readonly deliveryLimit?: number;
 }
 
 interface Waiting {
@@ -62,6 +64,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
       broker: this.broker,
       logger: this.logger,
       closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+      deliveryLimit: options.deliveryLimit,
       republish: (routingKey, body, props) => this.send('', routingKey, body, props, true, noPublishStats),
     };
     const metrics = options.metrics;
@@ -136,7 +139,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const env = { body: bytes, props: properties, deliveries: 0, redelivered: false };
     if ('queue' in target) {
-      this.broker.declareWorkQueue(target.queue, this.queueType);
+      this.broker.declareWorkQueue(target.queue, this.queueType, this.options.deliveryLimit);
       this.broker.route('', target.queue, env);
     } else {
       this.broker.route(target.exchange, target.routingKey, env);
@@ -154,7 +157,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
   simulateReconnect(): void {
     if (this.core.state !== 'disconnected') return;
     this.core.setState('connected');
-    for (const type of this.pinned) this.broker.declareDestination(type.destination, this.queueType);
+    for (const type of this.pinned) this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
     for (const c of this.core.consumers) c.attach();
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
@@ -175,7 +178,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
     this.pinned.add(type);
     return new Promise<void>((resolve, reject) => {
       this.whenConnected(() => {
-        this.broker.declareDestination(type.destination, this.queueType);
+        this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
         resolve();
       }, reject);
     });
@@ -204,7 +207,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
       contentType: p.contentType,
       ...(p.headers ? { headers: p.headers } : {}),
     };
-    this.broker.declareDestination(type.destination, this.queueType);
+    this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
     return this.send(e.exchange, e.routingKey, e.body, props, p.mandatory === true, stats);
   }
 

@@ -27,7 +27,7 @@ export function connectionNameOf(t: Transport): string {
 export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
   return {
     timeoutMs: 20_000,
-    transport: () => connectTest(),
+    transport: (options) => connectTest({ ...options }),
     injectRaw: async (queue, body, props) => {
       // As a plain client (the article's Go code, an operator script) declares it.
       await admin().withChannel((ch) => ch.assertQueue(queue, { durable: true }));
