@@ -84,9 +84,7 @@ export class MemoryBroker implements QueueHost {
     this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
     return this.declareQueue(
       queue,
-      queueType === 'quorum'
-        ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit }
-        : {},
+      queueType === 'quorum' ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit } : {},
     );
   }
 

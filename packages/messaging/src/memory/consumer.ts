@@ -87,7 +87,8 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
       wire: {
         republish: (queue, body, props) => host.republish(queue, body, memoryProps(props)),
         redeclare: () => {
-          if (source.kind === 'work') broker.declareWorkQueue(source.queue, source.queueType, host.deliveryLimit);
+          if (source.kind === 'work')
+            broker.declareWorkQueue(source.queue, source.queueType, host.deliveryLimit);
           return Promise.resolve();
         },
         parked: (queue, d, props) => {

@@ -157,7 +157,8 @@ export class MemoryTransport extends MemoryProbes implements Transport {
   simulateReconnect(): void {
     if (this.core.state !== 'disconnected') return;
     this.core.setState('connected');
-    for (const type of this.pinned) this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
+    for (const type of this.pinned)
+      this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
     for (const c of this.core.consumers) c.attach();
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
