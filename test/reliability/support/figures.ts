@@ -1,6 +1,6 @@
 // The figures each scenario measured (messages sent and received, duplicates absorbed, recovery times):
 // printed as a test diagnostic, and appended as a JSON line to RELIABILITY_FIGURES when that is set, which
-// is how the README's table is produced.
+// is how the table in docs/reliability.md is produced.
 import { appendFile } from 'node:fs/promises';
 
 export interface Diagnosable {
