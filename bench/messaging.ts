@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { Type } from 'typebox';
 import { connectAmqp, defineMessage, type AmqpTransport, type QueueType } from '@goblog/messaging';
+import { BROKER_URL } from '@goblog/testkit';
 import { median } from './lib/stats.ts';
 
 export interface BenchOptions {
@@ -64,7 +65,7 @@ const Body = Type.Object({ seq: Type.Integer(), sentAt: Type.Number(), pad: Type
 
 function settingsOf(o: BenchOptions): Settings {
   return {
-    url: o.url ?? process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/',
+    url: o.url ?? BROKER_URL,
     messages: o.messages ?? 20_000,
     rounds: o.rounds ?? 3,
     window: o.window ?? 1000,

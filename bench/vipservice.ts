@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import amqplib from 'amqplib';
 import { connectAmqp } from '@goblog/messaging';
 import { vipNotificationType } from '@goblog/vipservice';
-import { BROKER_URL, deleteQueues } from './lib/broker.ts';
+import { BROKER_URL, deleteQueues } from '@goblog/testkit';
 import { startProcess } from './lib/process.ts';
 import type { BenchProcess } from './lib/process.ts';
 import type { Row } from './lib/report.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort, repoRoot, withTimeout } from './support/processes.ts';
+import { freePort, repoRoot, withTimeout } from '@goblog/testkit';
 
 void test('the landscape runner exits non-zero with one clear line when the broker is unreachable', async () => {
   const port = await freePort(); // nothing listens there

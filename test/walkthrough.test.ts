@@ -6,9 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { freePort, startService, waitUntil } from './support/processes.ts';
-import type { RunningService } from './support/processes.ts';
-import { BROKER_URL, plainChannel } from './support/broker.ts';
+import { BROKER_URL, freePort, plainChannel, startService, waitUntil } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 
 describe('the article walkthrough', () => {
   let dataDir: string | undefined;

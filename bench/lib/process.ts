@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { spawnNode } from '@goblog/testkit';
 
 export interface BenchProcess {
   readonly child: ChildProcess;
-  readonly lines: string[];
+  readonly lines: readonly string[];
   readonly startupMs: number;
   /** Resident set size in MiB, read from /proc. */
   rssMiB(): Promise<number>;
+  /** SIGTERM, SIGKILL after 10 s; resolves once the process is gone. */
   stop(): Promise<void>;
 }
 
@@ -22,28 +19,14 @@ export async function startProcess(
   ready: { url: string } | { line: string },
 ): Promise<BenchProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let partial = '';
-  const onData = (chunk: Buffer): void => {
-    partial += chunk.toString('utf8');
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = once(child, 'exit');
+  const proc = spawnNode(args, { env: { LOG_FORMAT: 'json', ...env }, label: args.join(' ') });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${lines.slice(-5).join('\n')}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`${args.join(' ')} exited: ${proc.lines.slice(-5).join('\n')}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${args.join(' ')} not ready: ${lines.slice(-5).join('\n')}`);
+      await proc.kill();
+      throw new Error(`${args.join(' ')} not ready: ${proc.lines.slice(-5).join('\n')}`);
     }
     if ('url' in ready) {
       const status = await fetch(ready.url).then(
@@ -51,25 +34,21 @@ export async function startProcess(
         () => 0,
       );
       if (status === 200) break;
-    } else if (lines.some((l) => l.includes(ready.line))) break;
+    } else if (proc.lines.some((l) => l.includes(ready.line))) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   const startupMs = performance.now() - started;
   return {
-    child,
-    lines,
+    child: proc.child,
+    lines: proc.lines,
     startupMs,
     async rssMiB() {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const status = await readFile(`/proc/${proc.child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kb / 1024;
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await proc.stop({ timeoutMs: 10_000 }).catch(() => proc.exited);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './process.ts';
+import { repoRoot } from '@goblog/testkit';
 
 /** One line of the results table. Throughputs are per second in `unit`; latencies in ms; RSS in MiB. */
 export interface Row {

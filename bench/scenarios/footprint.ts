@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startProcess } from '../lib/process.ts';
 import { median } from '../lib/stats.ts';
 import type { Row } from '../lib/report.ts';
-import { BROKER_URL, deleteQueues } from '../lib/broker.ts';
+import { BROKER_URL, deleteQueues } from '@goblog/testkit';
 
 const SERVICES = [
   { name: 'configserver', port: 18888 },

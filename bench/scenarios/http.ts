@@ -12,7 +12,7 @@ import type { BenchProcess } from '../lib/process.ts';
 import { alternate, median } from '../lib/stats.ts';
 import { until } from '../lib/wait.ts';
 import type { Row } from '../lib/report.ts';
-import { BROKER_URL, deleteQueues } from '../lib/broker.ts';
+import { BROKER_URL, deleteQueues } from '@goblog/testkit';
 
 export interface HttpBenchOptions {
   readonly rounds: number;

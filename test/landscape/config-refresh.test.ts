@@ -2,17 +2,15 @@
 // vipservice reading their configuration from it, and refresh events on a bus of this test's own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startService, waitUntil } from '../support/processes.ts';
-import type { RunningService } from '../support/processes.ts';
-import { startConfigServer, tempConfigRepo } from '../../services/configserver/test/helpers.ts';
-import type { ConfigServerProcess, TempRepo } from '../../services/configserver/test/helpers.ts';
+import { freePort, startService, tempConfigRepo, waitUntil } from '@goblog/testkit';
+import type { RunningService, TempRepo } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 
 describe('live configuration refresh through the configserver', () => {
   let iso: Isolation | undefined;
   let repo: TempRepo | undefined;
-  let configserver: ConfigServerProcess | undefined;
+  let configserver: RunningService | undefined;
   // Whatever started, so that `after` stops it even when another start failed.
   const started: RunningService[] = [];
   const service = (name: RunningService['name']): RunningService => {
@@ -24,9 +22,12 @@ describe('live configuration refresh through the configserver', () => {
   before(async () => {
     iso = await isolate('refresh');
     repo = tempConfigRepo();
-    configserver = await startConfigServer({ repoDir: repo.dir, bus: iso.bus });
+    configserver = await startService('configserver', {
+      port: await freePort(),
+      env: { ...iso.env, CONFIG_REPO: repo.dir },
+    });
     // debug: the services log the refresh events they ignore, so "left alone" is observable.
-    const env = { ...iso.env, CONFIG_SERVER_URL: configserver.url, LOG_LEVEL: 'debug' };
+    const env = { ...iso.env, CONFIG_SERVER_URL: configserver.baseUrl, LOG_LEVEL: 'debug' };
     const starts = await Promise.allSettled(
       (['accountservice', 'vipservice'] as const).map(async (name) => {
         started.push(await startService(name, { port: await freePort(), env }));
@@ -39,7 +40,7 @@ describe('live configuration refresh through the configserver', () => {
   after(async () => {
     // Each step whatever the others did: a failed stop must not leave the configserver or the queues behind.
     await Promise.allSettled(started.map((s) => s.stop().catch(() => s.kill())));
-    if (configserver) await Promise.allSettled([configserver[Symbol.asyncDispose]()]);
+    if (configserver) await configserver.stop().catch(() => configserver?.kill());
     repo?.[Symbol.dispose]();
     await iso?.cleanup();
   });
@@ -93,7 +94,7 @@ describe('live configuration refresh through the configserver', () => {
   it('a vipservice:** event leaves the accountservice alone; a ** event refreshes both', async () => {
     const accountservice = service('accountservice');
     const vipservice = service('vipservice');
-    const url = (configserver as ConfigServerProcess).url;
+    const url = (configserver as RunningService).baseUrl;
     const applied = (s: RunningService): number =>
       s.lines.filter((l) => l.includes('bus refresh applied')).length;
     const [accountBefore, vipBefore] = [applied(accountservice), applied(vipservice)];

@@ -2,8 +2,8 @@
 // series an operator's dashboards are built on.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startService, waitUntil } from '../support/processes.ts';
-import type { RunningService, ServiceName } from '../support/processes.ts';
+import { freePort, startService, waitUntil } from '@goblog/testkit';
+import type { RunningService, ServiceName } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 import { find, notificationsOf, scrape } from './support/observe.ts';

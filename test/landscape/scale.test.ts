@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { freePort, repoRoot, waitUntil, withTimeout } from '../support/processes.ts';
+import { freePort, repoRoot, waitUntil, withTimeout } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 import { jsonLine, notificationsOf } from './support/observe.ts';

@@ -3,13 +3,10 @@
 // its outbox for the next start) or counted twice.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startService, waitUntil } from '../support/processes.ts';
-import type { RunningService } from '../support/processes.ts';
-import { queueDepth } from '../support/broker.ts';
+import { freePort, queueDepth, startLoad, startService, waitUntil } from '@goblog/testkit';
+import type { Load, RunningService } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
-import { startLoad } from './support/load.ts';
-import type { Load } from './support/load.ts';
 import { find, notificationsOf, scrape } from './support/observe.ts';
 
 describe('graceful shutdown under traffic', () => {
@@ -39,9 +36,9 @@ describe('graceful shutdown under traffic', () => {
     const [vip1, vip2] = await Promise.all([start('vipservice', vip1Port), start('vipservice', vip2Port)]);
     let accountservice = await start('accountservice', accountPort);
     const accountUrl = accountservice.baseUrl;
-    load = startLoad({ accountUrl: () => accountUrl, ratePerSecond: 250, concurrency: 4 });
+    load = startLoad({ accountUrl: () => accountUrl, ratePerSecond: 250, concurrency: 4, vipShare: 1 });
 
-    await load.okGrows(200, 30_000);
+    await load.vip200Grows(200, 30_000);
     // Both consumers are busy when one of them goes.
     await Promise.all([
       vip1.waitForLine('Got a message:', 15_000),
@@ -49,20 +46,20 @@ describe('graceful shutdown under traffic', () => {
     ]);
     assert.equal(await vip1.stop(), 0, 'the vipservice stopped mid-stream exits 0');
 
-    await load.okGrows(200, 30_000);
+    await load.vip200Grows(200, 30_000);
     assert.equal(await accountservice.stop(), 0, 'the accountservice stopped mid-stream exits 0');
 
     // Same port, same data_dir: its outbox still holds whatever the broker had not confirmed.
     accountservice = await start('accountservice', accountPort);
-    await load.okGrows(200, 30_000);
+    await load.vip200Grows(200, 30_000);
     const final = await load.stop();
-    assert.ok(final.ok > 600, `the load ran: ${JSON.stringify(final)}`);
+    assert.ok(final.vip200 > 600, `the load ran: ${JSON.stringify(final)}`);
 
     // The remaining vipservice drains the queue (what vip1 had prefetched came back to it) and the outbox.
     await waitUntil(
-      async () => (await notificationsOf(vip2.baseUrl)) >= final.ok,
+      async () => (await notificationsOf(vip2.baseUrl)) >= final.vip200,
       60_000,
-      () => `${String(final.ok)} notifications counted (load ${JSON.stringify(final)})`,
+      () => `${String(final.vip200)} notifications counted (load ${JSON.stringify(final)})`,
     );
     await waitUntil(
       async () => {
@@ -75,7 +72,7 @@ describe('graceful shutdown under traffic', () => {
     );
     assert.equal(
       await notificationsOf(vip2.baseUrl),
-      final.ok,
+      final.vip200,
       `every VIP read that got its 200 is counted exactly once (load ${JSON.stringify(final)})`,
     );
 

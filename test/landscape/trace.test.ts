@@ -3,8 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { freePort, startService } from '../support/processes.ts';
-import type { RunningService } from '../support/processes.ts';
+import { freePort, startService } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 import { jsonLine } from './support/observe.ts';

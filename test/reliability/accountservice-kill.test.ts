@@ -6,9 +6,8 @@
 // nowhere else, at the kill. The restarted process connects afresh and gets through.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROKER_URL } from '../support/broker.ts';
-import { waitUntil } from '../support/processes.ts';
-import { startBrokerProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { BROKER_URL, startBrokerProxy, startLoad, waitUntil } from '@goblog/testkit';
+import type { LoadStats, TcpProxy } from '@goblog/testkit';
 import {
   assertExactlyOnce,
   assertNoUnexpectedExit,
@@ -20,7 +19,6 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { HANG_GUARD_MS, SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 /** VIP notifications that must (at least) be waiting in the outbox at the kill. */

@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { waitUntil } from '../support/processes.ts';
+import { startLoad, waitUntil } from '@goblog/testkit';
+import type { LoadStats } from '@goblog/testkit';
 import { restoreBroker, startBroker, stopBroker } from './support/broker-faults.ts';
 import {
   assertExactlyOnce,
@@ -18,7 +19,6 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { HANG_GUARD_MS, SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 const OUTAGE_MS = 5000;

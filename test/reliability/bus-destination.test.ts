@@ -4,7 +4,7 @@
 // answering and keeps applying the refreshes that follow it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempConfigRepo, type TempRepo } from '../../services/configserver/test/helpers.ts';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
 import { health } from './support/checks.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { busEventHandled, publishRawRefreshes } from './support/raw-bus-event.ts';

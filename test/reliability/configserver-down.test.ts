@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BROKER_URL, plainChannel } from '../support/broker.ts';
-import { freePort, startService, withTimeout } from '../support/processes.ts';
-import { tempConfigRepo, type TempRepo } from '../../services/configserver/test/helpers.ts';
+import { BROKER_URL, freePort, plainChannel, startLoad, startService, withTimeout } from '@goblog/testkit';
+import type { LoadStats } from '@goblog/testkit';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
 import {
   assertExactlyOnce,
   assertNoUnexpectedExit,
@@ -23,7 +23,6 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { HANG_GUARD_MS, SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 const OUTAGE_MS = 10_000;

@@ -15,7 +15,8 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
+import { startLoad } from '@goblog/testkit';
+import type { LoadStats } from '@goblog/testkit';
 import { moreVipReads } from './support/traffic.ts';
 
 void describe('scenario 2: all connections force-closed, three times, under a steady stream', () => {

@@ -3,7 +3,8 @@
 // no crash, memory stable (resident size after the abuse compared with after a first, warm-up round).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunningService } from '../support/processes.ts';
+import { startLoad } from '@goblog/testkit';
+import type { LoadStats, RunningService } from '@goblog/testkit';
 import { abuseCases, type Surface } from './support/abuse-cases.ts';
 import {
   assertExactlyOnce,
@@ -16,7 +17,6 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { sendAll, type RawOutcome } from './support/raw-http.ts';
 
 const ROUNDS = 4;

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { plainChannel, queueDepth } from '../support/broker.ts';
-import { waitUntil } from '../support/processes.ts';
+import { plainChannel, queueDepth, startLoad, waitUntil } from '@goblog/testkit';
+import type { LoadStats } from '@goblog/testkit';
 import {
   assertExactlyOnce,
   assertNoUnexpectedExit,
@@ -20,7 +20,6 @@ import {
 import { reportFigures } from './support/figures.ts';
 import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 const POISON = 1000;

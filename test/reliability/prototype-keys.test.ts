@@ -5,8 +5,8 @@
 // does not serve the key and logs one line naming it), once reading the repository folder directly.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempConfigRepo, type TempRepo } from '../../services/configserver/test/helpers.ts';
-import { waitUntil } from '../support/processes.ts';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
+import { waitUntil } from '@goblog/testkit';
 import { health, notificationsOf } from './support/checks.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
 import { publishRawRefresh } from './support/raw-bus-event.ts';

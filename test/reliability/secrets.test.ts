@@ -10,20 +10,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTextEncryptor } from '@goblog/config';
-import { freePort, startService, withTimeout } from '../support/processes.ts';
-import type { RunningService, ServiceName } from '../support/processes.ts';
-import { tempConfigRepo, type TempRepo } from '../../services/configserver/test/helpers.ts';
 import {
   closeConnectionsOf,
   createBrokerUser,
   deleteBrokerUser,
-  type BrokerUser,
-} from './support/broker-user.ts';
+  freePort,
+  startLoad,
+  startService,
+  withTimeout,
+} from '@goblog/testkit';
+import type { BrokerUser, LoadStats, RunningService, ServiceName } from '@goblog/testkit';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
 import { assertExactlyOnce, assertNoUnexpectedExit, settle, waitAllUp } from './support/checks.ts';
 import { reportFigures } from './support/figures.ts';
 import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad, type LoadStats } from './support/load.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 const ENCRYPT_KEY = `encryptkey-${randomBytes(12).toString('hex')}`;

@@ -7,12 +7,11 @@
 //        [--warmup-minutes 1] [--sample-seconds 60]
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { queueDepth } from '../support/broker.ts';
+import { queueDepth, startLoad } from '@goblog/testkit';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { duplicatesAbsorbed, health, memory, metric, settle } from './support/checks.ts';
 import { startLandscape, type Landscape } from './support/landscape.ts';
-import { startLoad } from './support/load.ts';
 
 interface Sample {
   readonly atSeconds: number;

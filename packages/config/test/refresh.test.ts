@@ -12,12 +12,10 @@ import {
   subscribeToRefresh,
   type BusEvent,
 } from '@goblog/config';
-import { recordingLogger, type LogEntry } from './recording-logger.js';
-import { tempRepo } from './temp-repo.js';
-import { withTimeout } from '../../../test/support/processes.js';
+import { BROKER_URL, captureLogger, tempConfigRepo, withTimeout } from '@goblog/testkit';
+import type { LogLine } from '@goblog/testkit';
 
 // Against the real broker, on a bus exchange of this test's own (deleted afterwards).
-const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 const BUS = `springCloudBus.test.${randomBytes(4).toString('hex')}`;
 const Schema = Type.Intersect([
   BaseConfigSchema,
@@ -48,7 +46,7 @@ after(async () => {
 });
 
 async function startInstance(application: string, port: number, repoDir: string) {
-  const logger = recordingLogger();
+  const logger = captureLogger();
   const live = await loadConfig({
     schema: Schema,
     defaults: {},
@@ -66,7 +64,7 @@ async function startInstance(application: string, port: number, repoDir: string)
     logger,
   });
   const handled = (event: BusEvent, how: 'applied' | 'ignored' | 'rejected') =>
-    logger.waitFor((e: LogEntry) => e.obj.eventId === event.id && e.msg.includes(how));
+    logger.waitFor((e: LogLine) => e.obj.eventId === event.id && e.msg.includes(how));
   return { live, logger, subscription, handled, [Symbol.asyncDispose]: () => subscription.close() };
 }
 
@@ -75,7 +73,7 @@ function publish(event: BusEvent): Promise<BusEvent> {
 }
 
 void test('a refresh event for accountservice:** reloads the accountservice and reports what changed', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   await using account = await startInstance('accountservice', 6767, repo.dir);
   assert.deepEqual(account.live.current.vip_account_ids, ['10000']);
   const changed = new Promise<readonly string[]>((resolve) => {
@@ -97,7 +95,7 @@ void test('a refresh event for accountservice:** reloads the accountservice and 
 });
 
 void test('a vipservice:** event leaves accountservice:6767 alone; a ** event refreshes both', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   await using account = await startInstance('accountservice', 6767, repo.dir);
   await using vip = await startInstance('vipservice', 6868, repo.dir);
 
@@ -109,26 +107,26 @@ void test('a vipservice:** event leaves accountservice:6767 alone; a ** event re
   await vip.handled(forAll, 'applied');
   await account.handled(forVip, 'ignored');
   await vip.handled(forVip, 'applied');
-  const applied = (entries: readonly LogEntry[]) =>
+  const applied = (entries: readonly LogLine[]) =>
     entries.filter((e) => e.msg.startsWith('bus refresh applied')).length;
-  assert.equal(applied(account.logger.entries), 1);
-  assert.equal(applied(vip.logger.entries), 2);
+  assert.equal(applied(account.logger.lines), 1);
+  assert.equal(applied(vip.logger.lines), 2);
 });
 
 void test('other event types and this instance’s own events are ignored', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   await using account = await startInstance('accountservice', 6767, repo.dir);
   const ack = await publish({ ...refreshEvent('vipservice:6868', '**'), type: 'AckRemoteApplicationEvent' });
   const own = await publish(refreshEvent('accountservice:6767', '**'));
   const marker = await publish(refreshEvent('configserver:8888', 'accountservice:6767'));
   await account.handled(marker, 'applied');
   await account.handled(ack, 'ignored');
-  assert.equal(account.logger.entries.filter((e) => e.obj.eventId === own.id).length, 0);
-  assert.equal(account.logger.entries.filter((e) => e.msg.startsWith('bus refresh applied')).length, 1);
+  assert.equal(account.logger.lines.filter((e) => e.obj.eventId === own.id).length, 0);
+  assert.equal(account.logger.lines.filter((e) => e.msg.startsWith('bus refresh applied')).length, 1);
 });
 
 void test('an invalid refreshed configuration is rejected with one log line and the old one stays', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   await using account = await startInstance('accountservice', 6767, repo.dir);
   const before = account.live.current;
   repo.write('accountservice-dev.yml', 'amqp_server_url: http://guest:Sup3rS3cret@elsewhere/\n');

@@ -1,11 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { holdRequest } from '../../../test/support/held-request.js';
-import type { RunningService } from '../../../test/support/processes.js';
-import { withTimeout } from '../../../test/support/processes.js';
-import { startAccountservice, tempDir } from './support/service.js';
-import { deleteVipQueue, uniqueVipQueue } from './support/vip-queue.js';
+import { deleteQueues, holdRequest, tempDir, withTimeout } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
+import { startAccountservice } from './support/service.js';
+import { uniqueVipQueue } from './support/vip-queue.js';
 
 const EXIT_WAIT_MS = 20_000;
 
@@ -16,12 +15,12 @@ void describe('the accountservice process on a repeated stop signal', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('accountservice-proc'));
   });
 
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     cleanup();
   });
 

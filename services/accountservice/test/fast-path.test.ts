@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Health, createMetrics } from '@goblog/runtime';
 import { AccountStore, StoreClosedError, VipPolicy, buildApp, seedAccounts } from '../src/index.js';
 import type { NotificationOutbox } from '../src/index.js';
-import { captureLogger, tempDataDir, testApp } from './support/fixtures.js';
+import { capturePinoLogger, tempDataDir, testApp } from './support/fixtures.js';
 import type { TestApp } from './support/fixtures.js';
 
 async function listen(app: TestApp['app']): Promise<string> {
@@ -127,7 +127,7 @@ async function appOver(
   const store = AccountStore.open({ dataDir: dir });
   await store.accounts.seed(seedAccounts());
   const app = buildApp({
-    logger: captureLogger().logger,
+    logger: capturePinoLogger().logger,
     metrics: createMetrics('accountservice'),
     health: new Health(),
     accounts: store.accounts,

@@ -1,18 +1,10 @@
 // Stops the shared broker (rabbitmqctl stop_app) for a few seconds. It is always started again in `after`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitUntil } from '../../../test/support/processes.js';
-import type { RunningService } from '../../../test/support/processes.js';
-import { rabbitmqctl } from '../../../test/support/broker.js';
-import {
-  accountIds,
-  health,
-  readAccount,
-  startAccountservice,
-  tempDir,
-  waitUntilDrained,
-} from './support/service.js';
-import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
+import { deleteQueues, rabbitmqctl, tempDir, waitUntil } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
+import { accountIds, health, readAccount, startAccountservice, waitUntilDrained } from './support/service.js';
+import { takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
 void describe('the outbox while the broker is down', () => {
   const queue = uniqueVipQueue();
@@ -23,7 +15,7 @@ void describe('the outbox while the broker is down', () => {
   let brokerStopped = false;
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('accountservice-proc'));
   });
 
   after(async () => {
@@ -31,7 +23,7 @@ void describe('the outbox while the broker is down', () => {
     if (brokerStopped) await rabbitmqctl('start_app').catch(() => rabbitmqctl('start_app'));
     await rabbitmqctl('await_startup').catch(() => undefined);
     await service?.stop().catch(() => undefined);
-    await deleteVipQueue(queue);
+    await deleteQueues(queue);
     cleanup();
   });
 

@@ -1,16 +1,9 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunningService } from '../../../test/support/processes.js';
-import { plainChannel, refusePublishesTo } from '../../../test/support/broker.js';
-import {
-  accountIds,
-  health,
-  readAccount,
-  startAccountservice,
-  tempDir,
-  waitUntilDrained,
-} from './support/service.js';
-import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
+import { deleteQueues, plainChannel, refusePublishesTo, tempDir } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
+import { accountIds, health, readAccount, startAccountservice, waitUntilDrained } from './support/service.js';
+import { takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
 /** Per account id, how often it occurs. */
 function tally(ids: readonly string[]): Record<string, number> {
@@ -46,10 +39,10 @@ void describe('the outbox across a crash (kill -9)', () => {
 
   /** A data_dir and a VIP queue of the test's own, removed after it. */
   const fresh = (): { dir: string; queue: string } => {
-    const { dir, cleanup } = tempDir();
+    const { dir, cleanup } = tempDir('accountservice-proc');
     const queue = uniqueVipQueue();
     cleanups.push(cleanup);
-    cleanups.push(() => deleteVipQueue(queue));
+    cleanups.push(() => deleteQueues(queue));
     return { dir, queue };
   };
   const start = (dir: string, queue: string, ids: readonly string[]): Promise<RunningService> =>
@@ -76,7 +69,7 @@ void describe('the outbox across a crash (kill -9)', () => {
     assert.equal(body.outbox.depth, ids.length);
 
     await service.kill();
-    await deleteVipQueue(queue);
+    await deleteQueues(queue);
     service = await start(dir, queue, ids);
     assert.equal(await depthFoundAtStart(service), ids.length);
     await waitUntilDrained(service);

@@ -8,9 +8,9 @@ import type { ServiceMetrics } from '@goblog/runtime';
 import { MessagingError } from '@goblog/messaging';
 import { AccountStore, OutboxMetrics, OutboxRelay, VipNotification } from '../src/index.js';
 import type { OutboxRelayOptions, PendingNotification } from '../src/index.js';
-import { captureLogger, drained, tempDataDir } from './support/fixtures.js';
+import { capturePinoLogger, drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
-import { withTimeout } from '../../../test/support/processes.js';
+import { withTimeout } from '@goblog/testkit';
 
 const note = (n: number, recordedAt = Date.now()): PendingNotification => ({
   messageId: `m-${n}`,
@@ -25,7 +25,7 @@ void describe('the outbox metrics', () => {
   let metrics: ServiceMetrics;
   let outboxMetrics: OutboxMetrics;
   let relay: OutboxRelay | undefined;
-  let log: ReturnType<typeof captureLogger>;
+  let log: ReturnType<typeof capturePinoLogger>;
 
   /** The sum of a sample over the label sets containing `labels`, as /metrics would show it. */
   const sample = async (name: string, labels = ''): Promise<number> => {
@@ -60,7 +60,7 @@ void describe('the outbox metrics', () => {
     publisher = new ScriptedPublisher();
     metrics = createMetrics('accountservice');
     outboxMetrics = new OutboxMetrics(metrics.registry, store.outbox);
-    log = captureLogger();
+    log = capturePinoLogger();
   });
 
   afterEach(async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
-import { captureLogger, drained, tempDataDir } from './support/fixtures.js';
+import { capturePinoLogger, drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
 import { FlakyOutbox } from './support/flaky-outbox.js';
 
@@ -153,9 +153,9 @@ void describe('the outbox relay', () => {
   });
 
   void describe('when reading the outbox throws', () => {
-    let log: ReturnType<typeof captureLogger>;
+    let log: ReturnType<typeof capturePinoLogger>;
     const relayOn = (outbox: FlakyOutbox): OutboxRelay => {
-      log = captureLogger();
+      log = capturePinoLogger();
       return new OutboxRelay({
         outbox,
         publisher,

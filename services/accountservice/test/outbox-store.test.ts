@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AccountStore, outboxStatus } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
 import { tempDataDir } from './support/fixtures.js';
-import { withTimeout } from '../../../test/support/processes.js';
+import { withTimeout } from '@goblog/testkit';
 
 const note = (n: number, recordedAt = Date.now()): PendingNotification => ({
   messageId: `m-${n}`,

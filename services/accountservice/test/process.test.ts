@@ -3,16 +3,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningService } from '../../../test/support/processes.js';
-import { waitUntil, withTimeout } from '../../../test/support/processes.js';
-import { BROKER_VHOST, plainChannel, rabbitmqctl } from '../../../test/support/broker.js';
 import {
+  BROKER_VHOST,
   closeConnectionsOf,
   createBrokerUser,
   deleteBrokerUser,
-} from '../../../test/reliability/support/broker-user.js';
-import { health, readAccount, startAccountservice, tempDir, waitUntilDrained } from './support/service.js';
-import { deleteVipQueue, takeAll, uniqueVipQueue } from './support/vip-queue.js';
+  deleteQueues,
+  plainChannel,
+  rabbitmqctl,
+  tempDir,
+  waitUntil,
+  withTimeout,
+} from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
+import { health, readAccount, startAccountservice, waitUntilDrained } from './support/service.js';
+import { takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
 void describe('the accountservice process', () => {
   let dir: string;
@@ -22,12 +27,12 @@ void describe('the accountservice process', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('accountservice-proc'));
   });
 
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     const { connection, channel } = await plainChannel();
     for (const x of exchanges) await channel.deleteExchange(x).catch(() => undefined);
     await connection.close().catch(() => undefined);

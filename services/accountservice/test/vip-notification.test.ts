@@ -5,7 +5,7 @@ import type { MemoryTransport } from '@goblog/messaging';
 import { createLiveConfig } from '@goblog/config';
 import { VIP_QUEUE, followConfig } from '../src/index.js';
 import type { AccountserviceConfig } from '../src/index.js';
-import { captureLogger, testApp } from './support/fixtures.js';
+import { capturePinoLogger, testApp } from './support/fixtures.js';
 import type { TestApp } from './support/fixtures.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -127,7 +127,7 @@ void describe('VIP notifications', () => {
     const live = createLiveConfig<AccountserviceConfig>(base, () =>
       Promise.resolve({ ...base, vip_account_ids: ids }),
     );
-    followConfig(live, { vip: t.vip, logger: captureLogger().logger });
+    followConfig(live, { vip: t.vip, logger: capturePinoLogger().logger });
     ids = ['10042'];
     assert.deepEqual((await live.refresh()).changed, ['vip_account_ids']);
 

@@ -9,17 +9,9 @@ import {
   type LiveConfig,
 } from '@goblog/config';
 import { connectAmqp, type Transport } from '@goblog/messaging';
-import { recordingLogger, type LogEntry } from '../../../packages/config/test/recording-logger.js';
-import { metricValue } from '../../../test/support/metrics.js';
-import { withTimeout } from '../../../test/support/processes.js';
-import {
-  BROKER_URL,
-  startConfigServer,
-  tapBus,
-  tempConfigRepo,
-  type ConfigServerProcess,
-  type TempRepo,
-} from './helpers.js';
+import { BROKER_URL, captureLogger, metricValue, tempConfigRepo, withTimeout } from '@goblog/testkit';
+import type { LogLine, TempRepo } from '@goblog/testkit';
+import { startConfigServer, tapBus, type ConfigServerProcess } from './helpers.js';
 
 const Schema = Type.Evaluate(
   Type.Intersect([
@@ -144,7 +136,7 @@ void test('POST /monitor with path=<name> (form, JSON, or a GitHub push webhook)
 });
 
 async function startInstance(application: string, port: number) {
-  const logger = recordingLogger();
+  const logger = captureLogger();
   const live = await loadConfig({
     schema: Schema,
     defaults: {},
@@ -160,7 +152,7 @@ async function startInstance(application: string, port: number) {
     logger,
   });
   const handled = (eventId: string, how: 'applied' | 'ignored') =>
-    logger.waitFor((e: LogEntry) => e.obj.eventId === eventId && e.msg.includes(how));
+    logger.waitFor((e: LogLine) => e.obj.eventId === eventId && e.msg.includes(how));
   return { live, logger, handled, [Symbol.asyncDispose]: () => subscription.close() };
 }
 
@@ -206,10 +198,10 @@ void test('a vipservice:** event leaves an accountservice:6767 subscriber alone;
   await vip.handled(forAll, 'applied');
   await account.handled(forVip, 'ignored');
   await vip.handled(forVip, 'applied');
-  const applied = (entries: readonly LogEntry[]) =>
+  const applied = (entries: readonly LogLine[]) =>
     entries.filter((e) => e.msg.startsWith('bus refresh applied')).length;
-  assert.equal(applied(account.logger.entries), 1);
-  assert.equal(applied(vip.logger.entries), 2);
+  assert.equal(applied(account.logger.lines), 1);
+  assert.equal(applied(vip.logger.lines), 2);
 });
 
 void test('configserver_bus_events_published_total counts each published event by its trigger', async () => {

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConfigServer, tempConfigRepo, type ConfigServerProcess, type TempRepo } from './helpers.js';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
+import { startConfigServer, type ConfigServerProcess } from './helpers.js';
 
 // From spring-cloud-commons EncryptionIntegrationTests: encrypt.key=pie, Spring's default salt deadbeef.
 const SPRING_KEY = 'pie';

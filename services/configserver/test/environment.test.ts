@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startConfigServer, tempConfigRepo, type ConfigServerProcess, type TempRepo } from './helpers.js';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
+import { startConfigServer, type ConfigServerProcess } from './helpers.js';
 
 let repo: TempRepo;
 let server: ConfigServerProcess;

@@ -1,57 +1,11 @@
-// Test helpers for anything that needs a real configserver process: a temporary config repository, a
-// configserver on a free port with an isolated bus exchange, and a way to watch the bus from the outside.
-// The accountservice tests use them too ("account 10001 becomes VIP without restart").
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// Test helpers for anything that needs a real configserver process: a configserver on a free port with an
+// isolated bus exchange, its JSON log lines, and a way to watch the bus from the outside.
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import amqplib from 'amqplib';
-import { repoRoot } from '@goblog/config';
+import { BROKER_URL, deleteExchange, spawnNode } from '@goblog/testkit';
 
-export const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-export interface TempRepo extends Disposable {
-  readonly dir: string;
-  write(name: string, text: string): void;
-  /** Runs git in the repository (only when created with `git: true`). */
-  git(...args: string[]): string;
-}
-
-/**
- * A throwaway copy of the repository's config-repo/ (or only `files`), plus `files` written over it.
- * `git: true` makes it a git repository with everything committed on branch `main`. Removed on dispose.
- */
-export function tempConfigRepo(
-  options: { files?: Record<string, string>; copy?: boolean; git?: boolean } = {},
-): TempRepo {
-  const dir = mkdtempSync(join(tmpdir(), 'goblog-config-repo-'));
-  if (options.copy ?? true) cpSync(join(repoRoot(), 'config-repo'), dir, { recursive: true });
-  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-  if (options.git) {
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('commit', '-q', '-m', 'initial');
-  }
-  return {
-    dir,
-    git,
-    write(name, text) {
-      writeFileSync(join(dir, name), text);
-    },
-    [Symbol.dispose]() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const MAIN = ['--import', 'tsx', '--conditions=source', 'services/configserver/src/main.ts'];
 
 /** A bus exchange name of this test's own, so refresh events never reach other people's services. */
 export function testBusName(): string {
@@ -95,8 +49,7 @@ export async function startConfigServer(
   } = {},
 ): Promise<ConfigServerProcess> {
   const bus = options.bus ?? testBusName();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', MAIN], {
-    cwd: repoRoot(),
+  const proc = spawnNode(MAIN, {
     env: {
       ...withoutConfigVars(process.env),
       LOG_FORMAT: 'json',
@@ -107,77 +60,19 @@ export async function startConfigServer(
       ...(options.repoDir ? { CONFIG_REPO: options.repoDir } : {}),
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    label: 'configserver',
   });
-  const logs: LogLine[] = [];
-  const waiters = new Set<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
+  const stdout = proc.output('stdout');
+  const stderr = (): string => proc.output('stderr').join('\n');
+  const waitForLog = async (predicate: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> => {
+    const isLog = (text: string): boolean => stdout.includes(text) && predicate(parseLine(text));
+    const text = await proc.waitForLine(isLog, timeoutMs).catch((err: unknown) => {
+      throw new Error(`configserver did not log the expected line: ${String(err)}; stderr: ${stderr()}`);
     });
-  });
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let line: LogLine;
-    try {
-      line = JSON.parse(text) as LogLine;
-    } catch {
-      line = { msg: text };
-    }
-    logs.push(line);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(line)) {
-        waiters.delete(waiter);
-        waiter.resolve(line);
-      }
-    }
-  });
-
-  const waitForLog = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> => {
-    const seen = logs.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        predicate,
-        resolve: (line: LogLine) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        reject(
-          new Error(`configserver did not log the expected line within ${timeoutMs} ms; stderr: ${stderr}`),
-        );
-      }, timeoutMs);
-      waiters.add(waiter);
-      void exited.then((code) => {
-        if (!waiters.has(waiter)) return;
-        waiters.delete(waiter);
-        clearTimeout(timer);
-        reject(
-          new Error(`configserver exited (${String(code)}) before the expected line; stderr: ${stderr}`),
-        );
-      });
-    });
+    return parseLine(text);
   };
-
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`configserver did not exit within ${timeoutMs} ms of ${signal}; killed`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([exited, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const stop = (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> =>
+    proc.stop({ signal, timeoutMs });
 
   let listening: LogLine;
   try {
@@ -186,7 +81,7 @@ export async function startConfigServer(
       options.timeoutMs ?? 30_000,
     );
   } catch (err) {
-    await stop('SIGKILL');
+    await proc.kill();
     throw err;
   }
   const port = Number(listening.port);
@@ -194,9 +89,11 @@ export async function startConfigServer(
     url: `http://127.0.0.1:${port}`,
     port,
     bus,
-    child,
-    logs,
-    stderr: () => stderr,
+    child: proc.child,
+    get logs() {
+      return stdout.map(parseLine);
+    },
+    stderr,
     waitForLog,
     stop,
     async [Symbol.asyncDispose]() {
@@ -206,39 +103,28 @@ export async function startConfigServer(
   };
 }
 
+/** A JSON log line; a line that does not parse is kept as its `msg`. */
+function parseLine(text: string): LogLine {
+  try {
+    return JSON.parse(text) as LogLine;
+  } catch {
+    return { msg: text };
+  }
+}
+
 /** Runs main.ts expecting it to exit by itself (startup failures); resolves with its exit code and output. */
 export async function runConfigServerToExit(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', MAIN], {
-    cwd: repoRoot(),
+  const proc = spawnNode(MAIN, {
     env: { ...withoutConfigVars(process.env), LOG_FORMAT: 'json', SERVER_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    label: 'configserver',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => {
-    child.once('exit', (c) => {
-      resolve(c);
-    });
-  });
+  const timer = setTimeout(() => void proc.kill(), timeoutMs);
+  const code = await proc.exited;
   clearTimeout(timer);
-  return { code, stdout, stderr };
-}
-
-/** Deletes a (test) exchange from the broker. */
-export async function deleteExchange(name: string): Promise<void> {
-  const connection = await amqplib.connect(BROKER_URL);
-  try {
-    const channel = await connection.createChannel();
-    await channel.deleteExchange(name);
-  } finally {
-    await connection.close();
-  }
+  return { code, stdout: proc.output('stdout').join('\n'), stderr: proc.output('stderr').join('\n') };
 }
 
 export interface BusTap extends AsyncDisposable {

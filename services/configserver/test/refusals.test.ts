@@ -2,13 +2,8 @@
 // /monitor requests naming too many applications, and configuration keys that name prototype properties.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startConfigServer,
-  tapBus,
-  tempConfigRepo,
-  type ConfigServerProcess,
-  type TempRepo,
-} from './helpers.js';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
+import { startConfigServer, tapBus, type ConfigServerProcess } from './helpers.js';
 
 const STARS = '*'.repeat(40);
 

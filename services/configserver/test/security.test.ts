@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startConfigServer, tempConfigRepo, type ConfigServerProcess, type TempRepo } from './helpers.js';
+import { tempConfigRepo, type TempRepo } from '@goblog/testkit';
+import { startConfigServer, type ConfigServerProcess } from './helpers.js';
 import { basic, rawRequest } from './http.js';
 
 const USER = 'configuser';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runConfigServerToExit, startConfigServer, tempConfigRepo } from './helpers.js';
+import { tempConfigRepo } from '@goblog/testkit';
+import { runConfigServerToExit, startConfigServer } from './helpers.js';
 
 void test('an invalid environment exits non-zero with one line naming every bad key, no secret', async () => {
   const { code, stderr } = await runConfigServerToExit({

@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLiveConfig, isConfigError, resolveConfig } from '@goblog/config';
-import type { RunningService } from '../../../test/support/processes.js';
-import { withTimeout } from '../../../test/support/processes.js';
+import { tempDir, withTimeout } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import { DEFAULTS, VipserviceConfigSchema } from '../src/config.js';
-import { startVipservice, tempDir, uniqueVipQueue } from './support/vip.js';
+import { startVipservice, uniqueVipQueue } from './support/vip.js';
 
 /** The vipservice's configuration with `repository` as what the configuration server serves. */
 const resolve = (repository: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
@@ -54,7 +54,7 @@ void describe('the dedup window in the configuration', () => {
     let cleanup: () => void;
     let service: RunningService | undefined;
     before(() => {
-      ({ dir, cleanup } = tempDir());
+      ({ dir, cleanup } = tempDir('vipservice-proc'));
     });
     after(async () => {
       await service?.kill();

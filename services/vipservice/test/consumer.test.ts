@@ -14,7 +14,7 @@ import { LOGGED_BODY_BYTES } from '../src/logged-body.js';
 import type { OfferRepository } from '../src/domain/offer.js';
 import { vipNotificationType } from '../src/messages.js';
 import { OfferStore } from '../src/store/offer-store.js';
-import { captureLogger } from './support/capture-logger.js';
+import { captureLogger } from '@goblog/testkit';
 
 const QUEUE = 'vip_queue.unit';
 const type = vipNotificationType(QUEUE);
@@ -55,7 +55,7 @@ void describe('the vip_queue consumer', () => {
       .publish(type, { accountId: '10000', readAt: '2024-05-01T10:00:00.123Z' });
     await transport.waitForAcked(QUEUE, 1);
 
-    const got = logger.lines.filter((l) => l.msg?.startsWith('Got a message: '));
+    const got = logger.lines.filter((l) => l.msg.startsWith('Got a message: '));
     assert.deepEqual(
       got.map((l) => l.msg),
       ['Got a message: {"accountId":"10000","readAt":"2024-05-01T10:00:00.123Z"}'],
@@ -85,7 +85,7 @@ void describe('the vip_queue consumer', () => {
     assert.equal(store.get('10000')?.notifications, 1);
 
     const lines = logger.lines.map((l) => JSON.stringify(l));
-    const got = logger.lines.filter((l) => l.msg?.startsWith('Got a message: '));
+    const got = logger.lines.filter((l) => l.msg.startsWith('Got a message: '));
     assert.equal(got.length, 1);
     const msg = got[0]?.msg ?? '';
     assert.ok(

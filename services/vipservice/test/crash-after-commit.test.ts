@@ -5,18 +5,13 @@
 // published, and the test kills the service once the commit is visible on /offers.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROKER_URL } from '../../../test/support/broker.js';
-import { metricValue } from '../../../test/support/metrics.js';
-import { startBrokerProxy } from '../../../test/support/tcp-proxy.js';
-import { waitUntil } from '../../../test/support/processes.js';
-import type { RunningService } from '../../../test/support/processes.js';
+import { BROKER_URL, deleteQueues, metricValue, startBrokerProxy, tempDir, waitUntil } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
-  deleteVipQueue,
   notificationsOf,
   readyIn,
   startVipservice,
-  tempDir,
   uniqueVipQueue,
   waitForNotifications,
 } from './support/vip.js';
@@ -39,10 +34,10 @@ void describe('a vipservice killed after its commit and before its ack', () => {
   });
 
   void it('counts the notification once; the redelivery is absorbed as a duplicate', async () => {
-    const { dir, cleanup } = tempDir();
+    const { dir, cleanup } = tempDir('vipservice-proc');
     cleanups.push(cleanup);
     const queue = uniqueVipQueue();
-    cleanups.push(() => deleteVipQueue(queue));
+    cleanups.push(() => deleteQueues(queue));
     const proxy = await startBrokerProxy(BROKER_URL);
     cleanups.push(() => proxy.close());
 

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@goblog/messaging';
 import { configSourceFromEnv, loadConfig } from '@goblog/config';
-import { tempRepo } from '../../../packages/config/test/temp-repo.js';
 import { DEFAULTS, RESTART_KEYS, VipserviceConfigSchema } from '../src/config.js';
 import type { Offer } from '../src/domain/offer.js';
 import { DedupPruner } from '../src/store/dedup-pruner.js';
 import { OfferStore } from '../src/store/offer-store.js';
 import { steadyClock } from '../src/store/steady-clock.js';
+import { tempConfigRepo } from '@goblog/testkit';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -184,7 +184,7 @@ void describe('the dedup pruner', () => {
     });
   });
   void it('follows dedup_retention_hours after a configuration refresh, without a restart', async () => {
-    using repo = tempRepo({ 'vipservice.yml': 'dedup_retention_hours: 48\n' });
+    using repo = tempConfigRepo({ copy: false, files: { 'vipservice.yml': 'dedup_retention_hours: 48\n' } });
     const live = await loadConfig({
       schema: VipserviceConfigSchema,
       defaults: DEFAULTS,

@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { holdRequest } from '../../../test/support/held-request.js';
-import type { RunningService } from '../../../test/support/processes.js';
-import { withTimeout } from '../../../test/support/processes.js';
-import { deleteVipQueue, startVipservice, tempDir, uniqueVipQueue } from './support/vip.js';
+import { deleteQueues, holdRequest, tempDir, withTimeout } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
+import { startVipservice, uniqueVipQueue } from './support/vip.js';
 
 const EXIT_WAIT_MS = 20_000;
 
@@ -15,12 +14,12 @@ void describe('the vipservice process on a repeated stop signal', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('vipservice-proc'));
   });
 
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     cleanup();
   });
 

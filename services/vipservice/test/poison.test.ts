@@ -1,19 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { RunningService } from '../../../test/support/processes.js';
+import type { RunningService } from '@goblog/testkit';
 import {
-  deleteVipQueue,
   offerInStore,
   readyIn,
   sendRaw,
   startVipservice,
   takeDeadLetters,
-  tempDir,
   uniqueVipQueue,
   waitForNotifications,
   waitForReady,
 } from './support/vip.js';
+import { deleteQueues, tempDir } from '@goblog/testkit';
 
 const BAD = [
   'not json at all',
@@ -35,11 +34,11 @@ void describe('poison messages on vip_queue', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('vipservice-proc'));
   });
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     cleanup();
   });
 

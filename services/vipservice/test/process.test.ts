@@ -3,19 +3,24 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { plainChannel } from '../../../test/support/broker.js';
-import type { RunningService } from '../../../test/support/processes.js';
-import { freePort, startService, waitUntil, withTimeout } from '../../../test/support/processes.js';
+import {
+  deleteQueues,
+  freePort,
+  plainChannel,
+  startService,
+  tempDir,
+  waitUntil,
+  withTimeout,
+} from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
-  deleteVipQueue,
   getOffer,
   gotMessageLines,
   sendRaw,
   startVipservice,
   offerInStore,
   readyIn,
-  tempDir,
   uniqueVipQueue,
   waitForNotifications,
 } from './support/vip.js';
@@ -30,11 +35,11 @@ void describe('the vipservice process', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('vipservice-proc'));
   });
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     const { connection, channel } = await plainChannel();
     for (const e of exchanges) await channel.deleteExchange(e).catch(() => undefined);
     await connection.close().catch(() => undefined);

@@ -1,18 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { RunningService } from '../../../test/support/processes.js';
-import { waitUntil } from '../../../test/support/processes.js';
+import { deleteQueues, tempDir, waitUntil } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
-  deleteVipQueue,
   getOffer,
   gotMessageLines,
   notificationsOf,
   offerInStore,
   readyIn,
   startVipservice,
-  tempDir,
   uniqueVipQueue,
   waitForNotifications,
   waitForReady,
@@ -25,11 +23,11 @@ void describe('vipservice instances on one work queue', () => {
   const running: RunningService[] = [];
 
   before(() => {
-    ({ dir, cleanup } = tempDir());
+    ({ dir, cleanup } = tempDir('vipservice-proc'));
   });
   after(async () => {
     for (const s of running) await s.kill();
-    for (const q of queues) await deleteVipQueue(q);
+    for (const q of queues) await deleteQueues(q);
     cleanup();
   });
 

@@ -1,10 +1,9 @@
 // What keeps one landscape test apart from everything else on the shared broker and disk: a VIP queue, a
 // config bus and a data folder of its own, all removed afterwards.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROKER_URL, plainChannel } from '../../support/broker.ts';
+import { BROKER_URL, deleteExchange, deleteQueues, uniqueName } from '@goblog/testkit';
 
 export interface Isolation {
   /** Goes into VIP_QUEUE; `<queue>.retry` and `<queue>.dlq` follow from it. */
@@ -19,7 +18,7 @@ export interface Isolation {
 }
 
 export async function isolate(label: string): Promise<Isolation> {
-  const id = `landscape.${label}.${randomBytes(4).toString('hex')}`;
+  const id = uniqueName(`landscape.${label}`);
   const queue = `vip_queue.${id}`;
   const bus = `springCloudBus.${id}`;
   const dataDir = await mkdtemp(join(tmpdir(), `goblog-landscape-${label}-`));
@@ -35,27 +34,9 @@ export async function isolate(label: string): Promise<Isolation> {
       LOG_FORMAT: 'json',
     },
     async cleanup() {
-      await deleteTopology([queue, `${queue}.retry`, `${queue}.dlq`], bus).catch(() => undefined);
+      await deleteQueues(queue).catch(() => undefined);
+      await deleteExchange(bus).catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function deleteTopology(queues: readonly string[], exchange: string): Promise<void> {
-  const { connection } = await plainChannel();
-  try {
-    // A channel per operation: a failed delete closes its channel, not the others'.
-    for (const q of queues) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(q).catch(() => undefined);
-      await ch.close().catch(() => undefined);
-    }
-    const ch = await connection.createChannel();
-    ch.on('error', () => undefined);
-    await ch.deleteExchange(exchange).catch(() => undefined);
-    await ch.close().catch(() => undefined);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
 }

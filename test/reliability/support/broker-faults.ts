@@ -1,6 +1,6 @@
 // The broker faults of the scenarios. They disturb every client of the shared broker, so each is as short as
 // the issue allows, and `restoreBroker` (run in `after` hooks, whatever happened) leaves the broker running.
-import { BROKER_VHOST, rabbitmqctl } from '../../support/broker.ts';
+import { BROKER_VHOST, rabbitmqctl } from '@goblog/testkit';
 
 let stopped = false;
 

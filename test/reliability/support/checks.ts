@@ -2,11 +2,9 @@
 // that took), the outbox and the queues drained, and every VIP 200 counted exactly once on the offer.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { BROKER_VHOST, queueDepth, rabbitmqctl } from '../../support/broker.ts';
-import { waitUntil } from '../../support/processes.ts';
-import type { RunningService } from '../../support/processes.ts';
+import { BROKER_VHOST, metricValue, queueDepth, rabbitmqctl, waitUntil } from '@goblog/testkit';
+import type { LoadStats, RunningService } from '@goblog/testkit';
 import type { Landscape } from './landscape.ts';
-import type { LoadStats } from './load.ts';
 import { HANG_GUARD_MS } from './limits.ts';
 
 export interface HealthAnswer {
@@ -139,17 +137,9 @@ export function assertNoUnexpectedExit(landscape: Landscape): void {
   assert.deepEqual(landscape.unexpectedExits(), [], 'no service crashed');
 }
 
-/** Sum of a Prometheus sample over every label set matching `labels` (e.g. `outcome="duplicate"`). */
-export async function metric(service: RunningService, name: string, labels = ''): Promise<number> {
-  const res = await fetch(`${service.baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (labels && !line.includes(labels)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
+/** Sum of a Prometheus sample of `service` over every label set matching `labels` (e.g. `outcome="duplicate"`). */
+export function metric(service: RunningService, name: string, labels = ''): Promise<number> {
+  return metricValue(service.baseUrl, name, labels);
 }
 
 /** Duplicates the vipservices recognised and did not count again, summed over `services`. */

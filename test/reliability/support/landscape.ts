@@ -1,13 +1,18 @@
 // The landscape under test as real processes: an accountservice, one or more vipservices sharing one
 // data_dir, and optionally a configserver, all on free ports, with a VIP queue and a config bus of their own
 // so that the counts of one scenario are exact whatever else runs on the shared broker.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROKER_URL, plainChannel } from '../../support/broker.ts';
-import { freePort, startService } from '../../support/processes.ts';
-import type { RunningService, ServiceName } from '../../support/processes.ts';
+import {
+  BROKER_URL,
+  deleteExchange,
+  deleteQueues,
+  freePort,
+  startService,
+  uniqueName,
+} from '@goblog/testkit';
+import type { RunningService, ServiceName } from '@goblog/testkit';
 import { HANG_GUARD_MS } from './limits.ts';
 
 export interface LandscapeOptions {
@@ -58,11 +63,6 @@ export interface Landscape {
   close(): Promise<void>;
 }
 
-/** A name unique to this run, usable in queue, exchange and folder names. */
-export function uniqueName(label: string): string {
-  return `${label}.${randomBytes(4).toString('hex')}`;
-}
-
 export async function startLandscape(options: LandscapeOptions): Promise<Landscape> {
   const id = uniqueName(`reliability.${options.label}`);
   const queue = `vip_queue.${id}`;
@@ -91,7 +91,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
     for (const s of started) intended.add(s);
     await Promise.all(started.map((s) => s.stop().catch(() => s.kill())));
     // Best effort: a broker still away must not keep the data folder from being removed.
-    await deleteQueues([queue, `${queue}.retry`, `${queue}.dlq`]).catch(() => undefined);
+    await deleteQueues(queue).catch(() => undefined);
     await deleteExchange(bus).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -184,31 +184,6 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
       await closeAll();
     },
   };
-}
-
-async function deleteQueues(queues: readonly string[]): Promise<void> {
-  const { connection } = await plainChannel();
-  try {
-    for (const q of queues) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(q).catch(() => undefined);
-      await ch.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
-
-async function deleteExchange(exchange: string): Promise<void> {
-  const { connection } = await plainChannel();
-  try {
-    const ch = await connection.createChannel();
-    ch.on('error', () => undefined);
-    await ch.deleteExchange(exchange).catch(() => undefined);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
 }
 
 function withoutEmpty(env: Record<string, string>): Record<string, string> {

@@ -1,8 +1,8 @@
 // A RefreshRemoteApplicationEvent published on a config bus by a plain amqplib client, as any broker user
 // could: nothing of the project's messaging code sits between the test and the services.
 import { randomUUID } from 'node:crypto';
-import { plainChannel } from '../../support/broker.ts';
-import type { RunningService } from '../../support/processes.ts';
+import { plainChannel } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 
 /** Publishes Spring's JSON for a refresh of `destinationService` on `bus`; resolves with the event id. */
 export async function publishRawRefresh(bus: string, destinationService: string): Promise<string> {

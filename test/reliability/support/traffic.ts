@@ -1,7 +1,7 @@
 // Waiting on the steady stream itself: "enough VIP reads have been answered" is the event a scenario waits
 // for before and after a fault, so every fault hits a landscape under load.
-import { waitUntil } from '../../support/processes.ts';
-import type { Load } from './load.ts';
+import { waitUntil } from '@goblog/testkit';
+import type { Load } from '@goblog/testkit';
 
 /** Resolves once `count` more VIP reads have been answered 200 than when called. */
 export async function moreVipReads(load: Load, count: number, timeoutMs = 20_000): Promise<void> {

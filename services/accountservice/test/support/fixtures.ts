@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createLiveConfig, resolveConfig } from '@goblog/config';
 import { assembleService, createLogger, createMetrics } from '@goblog/runtime';
 import type { Health, PinoLogger } from '@goblog/runtime';
 import type { FastifyInstance } from 'fastify';
 import { createMemoryTransport } from '@goblog/messaging';
 import type { Transport } from '@goblog/messaging';
+import { captureJsonLines, tempDir } from '@goblog/testkit';
+import type { TempDir } from '@goblog/testkit';
 import { AccountserviceConfigSchema, DEFAULTS, accountservice } from '../../src/index.js';
 import type {
   AccountStore,
@@ -19,26 +17,13 @@ import type {
 } from '../../src/index.js';
 
 /** A fresh data_dir, removed by `cleanup`. */
-export function tempDataDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'accountservice-test-'));
-  return {
-    dir,
-    cleanup: () => {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function tempDataDir(): TempDir {
+  return tempDir('accountservice-test');
 }
 
-/** A logger whose JSON lines are collected in `lines` instead of printed. */
-export function captureLogger(): { logger: PinoLogger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n'))
-        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+/** The service's own (pino) logger at debug, its JSON lines collected in `lines` instead of printed. */
+export function capturePinoLogger(): { logger: PinoLogger; lines: Record<string, unknown>[] } {
+  const { destination, lines } = captureJsonLines();
   return {
     logger: createLogger({ service: 'accountservice', level: 'debug', pretty: false, destination }),
     lines,
@@ -95,7 +80,7 @@ export async function testApp(
     {
       config,
       live: createLiveConfig(config, () => Promise.resolve(config)),
-      logger: captureLogger().logger,
+      logger: capturePinoLogger().logger,
       metrics: createMetrics('accountservice'),
       connect: () => Promise.resolve(transport),
     },

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startService, waitUntil } from '../../../../test/support/processes.js';
-import type { RunningService } from '../../../../test/support/processes.js';
-import { BROKER_URL } from '../../../../test/support/broker.js';
+import { BROKER_URL, freePort, startService, waitUntil } from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 
 export interface HealthBody {
   readonly status: 'UP' | 'DOWN';
@@ -57,16 +53,6 @@ export async function readAccount(service: RunningService, id: string, timeoutMs
   const res = await fetch(`${service.baseUrl}/accounts/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
   await res.arrayBuffer();
   return res.status;
-}
-
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'accountservice-proc-'));
-  return {
-    dir,
-    cleanup: () => {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Account ids 10000.. as strings. */

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { GetMessage } from 'amqplib';
-import { plainChannel } from '../../../../test/support/broker.js';
+import { plainChannel, uniqueName } from '@goblog/testkit';
 
 /** A VIP queue of this test's own (the service publishes to it through VIP_QUEUE), so tests can run side by side. */
 export function uniqueVipQueue(): string {
-  return `vip_queue.test.acct.${randomUUID().slice(0, 8)}`;
+  return uniqueName('vip_queue.test.acct');
 }
 
 export interface ReceivedNotification {
@@ -52,21 +51,6 @@ export async function takeAll(queue: string): Promise<ReceivedNotification[]> {
         appId: p.appId,
         timestamp: p.timestamp,
       });
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
-
-/** Deletes the queue and its companions (`.retry`, `.dlq`). */
-export async function deleteVipQueue(queue: string): Promise<void> {
-  const { connection } = await plainChannel();
-  try {
-    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(q).catch(() => undefined);
-      await ch.close().catch(() => undefined);
     }
   } finally {
     await connection.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectAmqp } from '@goblog/messaging';
-import { BROKER_URL } from '../../../../test/support/broker.js';
+import { BROKER_URL } from '@goblog/testkit';
 import { vipNotificationType } from '../../src/messages.js';
 
 /**

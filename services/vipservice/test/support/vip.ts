@@ -1,17 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Options } from 'amqplib';
-import { BROKER_URL, plainChannel, queueDepth } from '../../../../test/support/broker.js';
-import { freePort, startService, waitUntil } from '../../../../test/support/processes.js';
-import type { RunningService } from '../../../../test/support/processes.js';
+import {
+  BROKER_URL,
+  freePort,
+  plainChannel,
+  queueDepth,
+  startService,
+  uniqueName,
+  waitUntil,
+} from '@goblog/testkit';
+import type { RunningService } from '@goblog/testkit';
 import type { Offer } from '../../src/domain/offer.js';
 import { OfferStore } from '../../src/store/offer-store.js';
 
 /** A VIP queue of this test's own (the service consumes it through VIP_QUEUE), so tests can run side by side. */
 export function uniqueVipQueue(): string {
-  return `vip_queue.test.vip.${randomUUID().slice(0, 8)}`;
+  return uniqueName('vip_queue.test.vip');
 }
 
 /**
@@ -144,29 +147,4 @@ export async function takeDeadLetters(queue: string): Promise<ParkedMessage[]> {
   } finally {
     await connection.close().catch(() => undefined);
   }
-}
-
-/** Deletes the queue and its companions (`.retry`, `.dlq`). */
-export async function deleteVipQueue(queue: string): Promise<void> {
-  const { connection } = await plainChannel();
-  try {
-    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(q).catch(() => undefined);
-      await ch.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
-
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'vipservice-proc-'));
-  return {
-    dir,
-    cleanup: () => {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

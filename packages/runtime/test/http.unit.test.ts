@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import {
   Health,
@@ -10,6 +9,7 @@ import {
   createMetrics,
   errorReply,
 } from '@goblog/runtime';
+import { captureJsonLines } from '@goblog/testkit';
 
 function setup(healthy = true) {
   const health = new Health().register('store', () => ({ ok: healthy }));
@@ -86,17 +86,11 @@ describe('the shared HTTP server', () => {
 
 describe('the logger', () => {
   it('never writes a broker URL or password field', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { destination, lines } = captureJsonLines();
     const logger = createLogger({ service: 'test', destination, pretty: false });
     logger.info({ amqp_server_url: 'amqp://u:s3cret@h/', config: { password: 's3cret' } }, 'configured');
     assert.equal(lines.length, 1);
-    assert.doesNotMatch(lines[0] ?? '', /s3cret/);
+    assert.doesNotMatch(JSON.stringify(lines[0]), /s3cret/);
   });
 });
 

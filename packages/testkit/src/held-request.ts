@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
-import { withTimeout } from './processes.js';
+import { withTimeout } from './wait.js';
 
 /** An HTTP request a service has taken and cannot finish until the test sends the rest of its body. */
 export interface HeldRequest {

@@ -1,5 +1,5 @@
-// The steady stream of the scenarios: VIP and non-VIP account reads at a paced rate with a few requests in
-// flight, recording what each one got. A VIP read's 200 is a promise that its notification is counted once.
+// A steady stream of account reads, VIP and non-VIP, at a paced rate with a few requests in flight,
+// recording what each one got. A VIP read's 200 is a promise that its notification is counted once.
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface LoadOptions {
@@ -11,7 +11,7 @@ export interface LoadOptions {
   readonly concurrency?: number;
   /** The VIP account read (default 10000). */
   readonly vipId?: string;
-  /** Share of VIP reads, 0..1 (default 0.5). */
+  /** Share of VIP reads, 0..1 (default 0.5; 1 reads only the VIP account). */
   readonly vipShare?: number;
   /** Non-VIP ids read round robin (default 10001..10099). */
   readonly nonVipIds?: readonly string[];
@@ -50,8 +50,12 @@ export interface LoadStats {
 export interface Load {
   /** The figures so far. */
   stats(): LoadStats;
+  /** Resolves once `vip200` has grown by `more` from now; rejects after `timeoutMs` with the figures. */
+  vip200Grows(more: number, timeoutMs: number): Promise<void>;
   stop(): Promise<LoadStats>;
 }
+
+/** Starts the load at once; it runs until `stop()`. */
 
 export function startLoad(options: LoadOptions): Load {
   const rate = options.ratePerSecond ?? 300;
@@ -77,6 +81,7 @@ export function startLoad(options: LoadOptions): Load {
   // A call, not a property read: the flag changes while a worker awaits.
   const running = (): boolean => state.running;
   let ended = 0;
+  const waiters = new Set<() => void>();
 
   const one = async (n: number): Promise<void> => {
     // Deterministic mix: every k-th request is a VIP read, the rest walk the non-VIP ids.
@@ -94,8 +99,10 @@ export function startLoad(options: LoadOptions): Load {
       await res.arrayBuffer();
       slowestMs = Math.max(slowestMs, Date.now() - sentAt);
       if (res.status === 200) {
-        if (vip) counts.vip200++;
-        else counts.nonVip200++;
+        if (vip) {
+          counts.vip200++;
+          for (const wake of [...waiters]) wake();
+        } else counts.nonVip200++;
       } else {
         const key = `${kind} ${res.status}`;
         otherStatuses[key] = (otherStatuses[key] ?? 0) + 1;
@@ -131,6 +138,26 @@ export function startLoad(options: LoadOptions): Load {
   });
   return {
     stats,
+    vip200Grows(more, timeoutMs) {
+      const target = counts.vip200 + more;
+      return new Promise((resolve, reject) => {
+        const wake = (): void => {
+          if (counts.vip200 < target) return;
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          reject(
+            new Error(
+              `load: VIP 200s did not reach ${target} in ${timeoutMs} ms: ${JSON.stringify(stats())}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(wake);
+      });
+    },
     async stop() {
       state.running = false;
       await Promise.all(workers);

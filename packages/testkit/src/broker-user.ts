@@ -1,7 +1,7 @@
 // A broker user of the scenario's own, with a password nobody else uses, so a leak of it in a log line is
 // unambiguous (guest/guest would be: the user name is the password). Deleted afterwards.
 import { randomBytes } from 'node:crypto';
-import { BROKER_VHOST, rabbitmqctl } from '../../support/broker.ts';
+import { BROKER_VHOST, rabbitmqctl } from './broker.js';
 
 export interface BrokerUser {
   readonly name: string;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Type } from 'typebox';
 import { BaseConfigSchema, configSourceFromEnv, isConfigError, loadConfig } from '@goblog/config';
-import { tempRepo } from './temp-repo.js';
+import { tempConfigRepo } from '@goblog/testkit';
 
 const Schema = Type.Intersect([
   BaseConfigSchema,
@@ -17,7 +17,7 @@ const FILES = {
 };
 
 void test('without CONFIG_SERVER_URL the repository folder is read directly', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const source = configSourceFromEnv('accountservice', { CONFIG_REPO: repo.dir });
   assert.equal(source.profile, 'dev');
   const live = await loadConfig({ schema: Schema, defaults: {}, source, env: { LOG_LEVEL: 'debug' } });
@@ -27,7 +27,7 @@ void test('without CONFIG_SERVER_URL the repository folder is read directly', as
 });
 
 void test('refresh swaps the value, tells listeners what changed, and holds restart keys', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const source = configSourceFromEnv('accountservice', { CONFIG_REPO: repo.dir });
   const warnings: string[] = [];
   const logger = {
@@ -64,7 +64,7 @@ void test('refresh swaps the value, tells listeners what changed, and holds rest
 });
 
 void test('an invalid refreshed configuration is rejected and the old one stays', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const live = await loadConfig({
     schema: Schema,
     defaults: {},

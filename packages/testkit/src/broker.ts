@@ -1,9 +1,13 @@
+// The broker seen from outside, as a test observes and disturbs it: plain amqplib, never @goblog/messaging.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
 
 const run = promisify(execFile);
+
+/** The broker every test and bench run uses: AMQP_SERVER_URL, or the local RabbitMQ as guest. */
 export const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 
 /**
@@ -17,20 +21,25 @@ function vhostOf(url: string): string {
   return path === '' || path === '/' ? '/' : decodeURIComponent(path.slice(1));
 }
 
-/** rabbitmqctl with a bounded wait; throws with its stderr on failure. */
+/** A name unique to this run (`<label>.<8 hex>`), usable in queue, exchange and folder names. */
+export function uniqueName(label: string): string {
+  return `${label}.${randomBytes(4).toString('hex')}`;
+}
+
+/** rabbitmqctl with a bounded wait (60 s); throws with its stderr on failure. */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
   const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
   return stdout;
 }
 
-/** A plain amqplib connection for observing queues from the outside in tests. */
+/** A plain amqplib connection to BROKER_URL and a channel on it; the caller closes the connection. */
 export async function plainChannel(): Promise<{ connection: ChannelModel; channel: Channel }> {
   const connection = await connect(BROKER_URL);
   const channel = await connection.createChannel();
   return { connection, channel };
 }
 
-/** Number of ready messages in `queue`, or undefined when it does not exist. */
+/** Number of ready messages in `queue` (a passive declare: exact), or undefined when it does not exist. */
 export async function queueDepth(queue: string): Promise<number | undefined> {
   const { connection } = await plainChannel();
   try {
@@ -38,6 +47,34 @@ export async function queueDepth(queue: string): Promise<number | undefined> {
     ch.on('error', () => undefined);
     const ok = await ch.checkQueue(queue).catch(() => undefined);
     return ok?.messageCount;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Deletes a work queue and its companions (`.retry`, `.dlq`); one that is not there is no error. */
+export async function deleteQueues(queue: string): Promise<void> {
+  await withEachChannel([queue, `${queue}.retry`, `${queue}.dlq`], (ch, q) => ch.deleteQueue(q));
+}
+
+/** Deletes an exchange (e.g. a test's config bus); one that is not there is no error. */
+export async function deleteExchange(exchange: string): Promise<void> {
+  await withEachChannel([exchange], (ch, name) => ch.deleteExchange(name));
+}
+
+/** A channel per name: a failed operation closes its own channel, not the others'. Best effort. */
+async function withEachChannel(
+  names: readonly string[],
+  operation: (channel: Channel, name: string) => Promise<unknown>,
+): Promise<void> {
+  const { connection } = await plainChannel();
+  try {
+    for (const name of names) {
+      const ch = await connection.createChannel();
+      ch.on('error', () => undefined);
+      await operation(ch, name).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
   } finally {
     await connection.close().catch(() => undefined);
   }

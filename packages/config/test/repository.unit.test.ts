@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConfigRepository, createTextEncryptor, isConfigError } from '@goblog/config';
-import { tempRepo } from './temp-repo.js';
+import { tempConfigRepo } from '@goblog/testkit';
 
 const FILES = {
   'application.yml': 'config_event_bus: springCloudBus\nlog_level: info\n',
@@ -12,7 +12,7 @@ const FILES = {
 };
 
 void test('property sources come most specific first, flattened with YAML types', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const env = await createConfigRepository({ dir: repo.dir }).findOne('accountservice', 'dev');
   assert.equal(env.name, 'accountservice');
   assert.deepEqual(env.profiles, ['dev']);
@@ -29,7 +29,7 @@ void test('property sources come most specific first, flattened with YAML types'
 });
 
 void test('with several profiles the last one wins', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const env = await createConfigRepository({ dir: repo.dir }).findOne('accountservice', 'dev,test');
   assert.deepEqual(
     env.propertySources.map((s) => s.name.split('/').pop()),
@@ -45,7 +45,7 @@ void test('with several profiles the last one wins', async () => {
 });
 
 void test('an unknown application gets the shared sources only', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const env = await createConfigRepository({ dir: repo.dir }).findOne('nosuchapp', 'prod');
   assert.deepEqual(
     env.propertySources.map((s) => s.name.split('/').pop()),
@@ -54,7 +54,7 @@ void test('an unknown application gets the shared sources only', async () => {
 });
 
 void test('names that could leave the folder are refused before any file is touched', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const repository = createConfigRepository({ dir: repo.dir });
   for (const [app, profile, label] of [
     ['..', 'dev', null],
@@ -71,7 +71,7 @@ void test('names that could leave the folder are refused before any file is touc
 });
 
 void test('in a git checkout a label selects a branch or tag; an unknown label is LABEL_NOT_FOUND', async () => {
-  using repo = tempRepo(FILES, { git: true });
+  using repo = tempConfigRepo({ files: FILES, copy: false, git: true });
   repo.git('tag', 'P9');
   repo.git('checkout', '-q', '-b', 'feature/x');
   repo.write('accountservice.yml', 'server_name: Feature\nserver_port: 7000\n');
@@ -106,7 +106,7 @@ void test('in a git checkout a label selects a branch or tag; an unknown label i
 });
 
 void test('outside git a label is recorded; only the default labels or a sub-folder exist', async () => {
-  using repo = tempRepo(FILES);
+  using repo = tempConfigRepo({ files: FILES, copy: false });
   const repository = createConfigRepository({ dir: repo.dir });
   assert.equal((await repository.findOne('accountservice', 'dev', 'main')).label, 'main');
   await assert.rejects(repository.findOne('accountservice', 'dev', 'P9'), (err) =>
@@ -116,7 +116,10 @@ void test('outside git a label is recorded; only the default labels or a sub-fol
 
 void test('{cipher} values are served decrypted, or as invalid.<key> without the key', async () => {
   const encryptor = createTextEncryptor('repo-key');
-  using repo = tempRepo({ 'app.yml': `db:\n  password: '{cipher}${encryptor.encrypt('hunter2')}'\n` });
+  using repo = tempConfigRepo({
+    copy: false,
+    files: { 'app.yml': `db:\n  password: '{cipher}${encryptor.encrypt('hunter2')}'\n` },
+  });
   const withKey = await createConfigRepository({ dir: repo.dir, encryptor }).findOne('app', 'dev');
   assert.deepEqual(withKey.propertySources[0]?.source, { 'db.password': 'hunter2' });
   const withoutKey = await createConfigRepository({ dir: repo.dir }).findOne('app', 'dev');
@@ -124,9 +127,12 @@ void test('{cipher} values are served decrypted, or as invalid.<key> without the
 });
 
 void test('profile documents inside one YAML file apply only to their profile', async () => {
-  using repo = tempRepo({
-    'app.yml':
-      'a: base\nb: base\n---\nspring:\n  config:\n    activate:\n      on-profile: dev\na: dev\n---\nspring.profiles: prod\nb: prod\n',
+  using repo = tempConfigRepo({
+    copy: false,
+    files: {
+      'app.yml':
+        'a: base\nb: base\n---\nspring:\n  config:\n    activate:\n      on-profile: dev\na: dev\n---\nspring.profiles: prod\nb: prod\n',
+    },
   });
   const env = await createConfigRepository({ dir: repo.dir }).findOne('app', 'dev');
   const source = env.propertySources[0]?.source ?? {};

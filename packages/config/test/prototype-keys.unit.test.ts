@@ -13,8 +13,7 @@ import {
   mergePropertySources,
   unflatten,
 } from '@goblog/config';
-import { recordingLogger } from './recording-logger.js';
-import { tempRepo } from './temp-repo.js';
+import { captureLogger, tempConfigRepo } from '@goblog/testkit';
 
 const REQUIRED = {
   server_port: 6767,
@@ -65,11 +64,14 @@ void test('a YAML __proto__ map is ignored by flatten and unflatten', () => {
 });
 
 void test('a .properties line __proto__.x=1 is not served, and one warning names it', async () => {
-  using repo = tempRepo({
-    'app.properties': '__proto__.x=1\nname=ok\nconstructor.prototype.x=2\n',
-    'app.yml': '__proto__:\n  priority: secret-value\nport: 1\n',
+  using repo = tempConfigRepo({
+    copy: false,
+    files: {
+      'app.properties': '__proto__.x=1\nname=ok\nconstructor.prototype.x=2\n',
+      'app.yml': '__proto__:\n  priority: secret-value\nport: 1\n',
+    },
   });
-  const logger = recordingLogger();
+  const logger = captureLogger();
   const env = await createConfigRepository({ dir: repo.dir, logger }).findOne('app', 'default');
   assert.equal(inherited('x'), undefined);
   assert.equal(inherited('priority'), undefined);
@@ -77,7 +79,7 @@ void test('a .properties line __proto__.x=1 is not served, and one warning names
     env.propertySources.map((s) => Object.keys(s.source)),
     [['name'], ['port']],
   );
-  const warnings = logger.entries.filter((e) => e.level === 'warn');
+  const warnings = logger.lines.filter((e) => e.level === 'warn');
   assert.equal(warnings.length, 1);
   const line = warnings[0]?.msg ?? '';
   for (const key of ['__proto__.x', 'constructor.prototype.x', '__proto__.priority'])
@@ -119,7 +121,7 @@ void test('a configuration server answering __proto__ keys: they are dropped wit
   await new Promise((resolve) => server.once('listening', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const logger = recordingLogger();
+    const logger = captureLogger();
     const live = await loadConfig({
       schema: Schema,
       defaults: REQUIRED,
@@ -130,7 +132,7 @@ void test('a configuration server answering __proto__ keys: they are dropped wit
     assert.deepEqual(live.current.vip_account_ids, ['10001']);
     assert.equal(inherited('priority'), undefined);
     assert.equal(inherited('expiration'), undefined);
-    const warnings = logger.entries.filter((e) => e.level === 'warn');
+    const warnings = logger.lines.filter((e) => e.level === 'warn');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]?.msg ?? '', /__proto__\.priority, __proto__\.expiration/);
   } finally {
@@ -139,10 +141,13 @@ void test('a configuration server answering __proto__ keys: they are dropped wit
 });
 
 void test('reading the repository folder directly: the service loads, one warning names the keys', async () => {
-  using repo = tempRepo({
-    'accountservice.yml': 'vip_account_ids:\n  - "10042"\n__proto__:\n  priority: x\n',
+  using repo = tempConfigRepo({
+    copy: false,
+    files: {
+      'accountservice.yml': 'vip_account_ids:\n  - "10042"\n__proto__:\n  priority: x\n',
+    },
   });
-  const logger = recordingLogger();
+  const logger = captureLogger();
   const live = await loadConfig({
     schema: Schema,
     defaults: REQUIRED,
@@ -152,7 +157,7 @@ void test('reading the repository folder directly: the service loads, one warnin
   });
   assert.deepEqual(live.current.vip_account_ids, ['10042']);
   assert.equal(inherited('priority'), undefined);
-  const warnings = logger.entries.filter((e) => e.level === 'warn').map((e) => e.msg);
+  const warnings = logger.lines.filter((e) => e.level === 'warn').map((e) => e.msg);
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0] ?? '', /__proto__\.priority in accountservice\.yml/);
 });

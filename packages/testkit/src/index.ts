@@ -1,0 +1,40 @@
+// The public face of @goblog/testkit: what the tests and the bench share, written once. Only tests and the
+// bench import it; no service depends on it.
+
+// Processes: a service (or any node script) as a real process, and waiting on what it does.
+export { repoRoot } from './paths.js';
+export { spawnNode } from './process.js';
+export type { LineMatch, NodeProcess } from './process.js';
+export { startService } from './services.js';
+export type { RunningService, ServiceName, StartOptions } from './services.js';
+export { freePort, waitUntil, withTimeout } from './wait.js';
+
+// In-process fixtures.
+export { captureJsonLines, captureLogger } from './logger.js';
+export type { CapturingLogger, LogLine } from './logger.js';
+export { tempConfigRepo, tempDir } from './temp.js';
+export type { TempDir, TempRepo } from './temp.js';
+
+// The broker from outside.
+export {
+  BROKER_URL,
+  BROKER_VHOST,
+  deleteExchange,
+  deleteQueues,
+  plainChannel,
+  queueDepth,
+  rabbitmqctl,
+  refusePublishesTo,
+  uniqueName,
+} from './broker.js';
+export { closeConnectionsOf, createBrokerUser, deleteBrokerUser } from './broker-user.js';
+export type { BrokerUser } from './broker-user.js';
+export { startBrokerProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
+
+// HTTP against a running service.
+export { holdRequest } from './held-request.js';
+export type { HeldRequest } from './held-request.js';
+export { metricValue } from './metrics.js';
+export { startLoad } from './load.js';
+export type { Load, LoadOptions, LoadStats } from './load.js';
