@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BROKER_URL, freePort, plainChannel, startService, waitUntil } from '@goblog/testkit';
+import { BROKER_URL, deleteQueues, freePort, startService, waitUntil } from '@goblog/testkit';
 import type { RunningService } from '@goblog/testkit';
 
 describe('the article walkthrough', () => {
@@ -34,11 +34,9 @@ describe('the article walkthrough', () => {
   });
 
   after(async () => {
-    await Promise.all(started.map((s) => s.stop().catch(() => s.kill())));
-    const { connection, channel } = await plainChannel();
-    for (const q of [queue, `${queue}.retry`, `${queue}.dlq`])
-      await channel.deleteQueue(q).catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    // Whatever failed: every process is gone before its queues are (a live one would declare them again).
+    await Promise.allSettled(started.map((s) => s.stop().catch(() => s.kill())));
+    await deleteQueues(queue);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -1,13 +1,19 @@
 import type { ConsumerSource } from '../consume/source.js';
 import type { ConsumePolicy } from '../consume/policy.js';
 import { DeliveryCore, type Delivery } from '../core/delivery.js';
-import type { PublishProperties, ReceivedProperties } from '../core/properties.js';
+import type { ReceivedProperties } from '../core/properties.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import type { ConsumeStats } from '../metrics.js';
 import type { Handler, Subscription } from '../transport.js';
 import type { MemoryBroker } from './broker.js';
-import type { Envelope, MemoryProperties, MemoryQueue, QueueSubscriber } from './queue.js';
+import {
+  memoryProps,
+  type Envelope,
+  type MemoryProperties,
+  type MemoryQueue,
+  type QueueSubscriber,
+} from './queue.js';
 
 export interface MemoryConsumerHost {
   readonly broker: MemoryBroker;
@@ -166,16 +172,4 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
       if (this.source.kind === 'fanout') this.host.broker.deleteQueue(q.name);
     }
   }
-}
-
-function memoryProps(p: PublishProperties): MemoryProperties {
-  return {
-    messageId: p.messageId,
-    timestamp: p.timestamp,
-    type: p.type,
-    appId: p.appId,
-    contentType: p.contentType,
-    headers: p.headers,
-    expiration: p.expiration,
-  };
 }

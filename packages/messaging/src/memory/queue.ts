@@ -1,3 +1,4 @@
+import type { PublishProperties } from '../core/properties.js';
 /** The bits of AMQP basic properties the in-memory broker keeps (amqplib's names; timestamp in seconds). */
 export interface MemoryProperties {
   readonly messageId?: string;
@@ -8,6 +9,19 @@ export interface MemoryProperties {
   readonly headers?: Readonly<Record<string, unknown>>;
   /** ms, as a string, like AMQP's per-message TTL. */
   readonly expiration?: string;
+}
+
+/** The properties the in-memory broker keeps of what a wire publishes. */
+export function memoryProps(p: PublishProperties): MemoryProperties {
+  return {
+    messageId: p.messageId,
+    timestamp: p.timestamp,
+    type: p.type,
+    appId: p.appId,
+    contentType: p.contentType,
+    headers: p.headers,
+    expiration: p.expiration,
+  };
 }
 
 export interface Envelope {

@@ -10,7 +10,7 @@ import type { ConnectionState, DeclaringPublisher, PublishOptions, Transport } f
 import { MemoryBroker } from './broker.js';
 import { MemoryProbes } from './probes.js';
 import { MemoryConsumer, type MemoryConsumerHost } from './consumer.js';
-import type { MemoryProperties } from './queue.js';
+import { memoryProps, type MemoryProperties } from './queue.js';
 
 export interface MemoryTransportOptions {
   /** Share one broker between transports to play several processes (competing consumers, pub/sub). */
@@ -199,17 +199,15 @@ export class MemoryTransport extends MemoryProbes implements Transport {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const stats = this.options.metrics?.forDestination(e.destination) ?? noPublishStats;
-    const p = e.props;
-    const props: MemoryProperties = {
-      messageId: p.messageId,
-      timestamp: p.timestamp,
-      type: p.type,
-      appId: p.appId,
-      contentType: p.contentType,
-      ...(p.headers ? { headers: p.headers } : {}),
-    };
     this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
-    return this.send(e.exchange, e.routingKey, e.body, props, p.mandatory === true, stats);
+    return this.send(
+      e.exchange,
+      e.routingKey,
+      e.body,
+      memoryProps(e.props),
+      e.props.mandatory === true,
+      stats,
+    );
   }
 
   private send(
