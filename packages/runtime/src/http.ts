@@ -13,6 +13,7 @@ import type {
 import type { PinoLogger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Health } from './health.js';
+import { refuseConnectMethod } from './connect-method.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -100,6 +101,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     return503OnClosing: true,
     ...(fastPath === undefined ? {} : { serverFactory: withFastPath(fastPath, () => closing) }),
   });
+  refuseConnectMethod(app.server);
   // While closing, every request goes to Fastify, which answers 503.
   app.addHook('preClose', (done) => {
     closing = true;

@@ -1,4 +1,6 @@
 import { describe, it } from 'node:test';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { Type } from 'typebox';
 import {
@@ -82,6 +84,35 @@ describe('the shared HTTP server', () => {
     );
     assert.match(body, /http_request_duration_seconds_count\{[^}]*route="\/files\/\*",status="200"\} 1/);
   });
+});
+
+void describe('a CONNECT request', () => {
+  /** Sends one raw CONNECT and resolves with everything the server wrote before it closed the socket. */
+  async function rawConnect(port: number): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    let data = '';
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+    await once(socket, 'close');
+    return data;
+  }
+
+  for (const fastPath of [undefined, () => false]) {
+    void it(`is answered 405 with a JSON error, ${fastPath ? 'with' : 'without'} a fast path`, async (t) => {
+      const app = createHttpServer({
+        logger: createLogger({ service: 'test', level: 'silent', pretty: false }),
+        metrics: createMetrics('test'),
+        health: new Health(),
+        ...(fastPath ? { fastPath } : {}),
+      });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      t.after(() => app.close());
+      const answer = await rawConnect((app.server.address() as AddressInfo).port);
+      assert.match(answer, /^HTTP\/1\.1 405 /);
+      const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+      assert.match((JSON.parse(body) as { error: string }).error, /method not allowed/);
+    });
+  }
 });
 
 describe('the logger', () => {

@@ -5,6 +5,17 @@ import type { PendingNotification } from '../src/index.js';
 import { capturePinoLogger, drained, tempDataDir } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
 import { FlakyOutbox } from './support/flaky-outbox.js';
+import { Pacer } from '../src/outbox/pacer.js';
+import type { SleepKind } from '../src/outbox/pacer.js';
+
+/** The relay's own scheduler, remembering every sleep the relay asked for. */
+class RecordingPacer extends Pacer {
+  readonly sleeps: { kind: SleepKind; ms: number }[] = [];
+  override sleep(kind: SleepKind, ms = 0): Promise<void> {
+    this.sleeps.push({ kind, ms });
+    return super.sleep(kind, ms);
+  }
+}
 
 const note = (n: number): PendingNotification => ({
   messageId: `m-${n}`,
@@ -101,7 +112,7 @@ void describe('the outbox relay', () => {
   });
 
   void it('backs off after failures instead of retrying in a loop, then delivers', async () => {
-    // Backoffs long enough to tell from a loop: attempts 1..3 wait at least 10 + 20 + 40 ms (half their ceiling).
+    const pacer = new RecordingPacer();
     relay = new OutboxRelay({
       outbox: store.outbox,
       publisher,
@@ -109,16 +120,23 @@ void describe('the outbox relay', () => {
       connection,
       initialBackoffMs: 20,
       maxBackoffMs: 80,
+      pacer,
     });
     publisher.mode = 'fail';
     relay.start();
     await store.outbox.record(note(1));
-    await publisher.waitForCalls(1);
-    const firstTry = performance.now();
     await publisher.waitForCalls(4);
-    const elapsed = performance.now() - firstTry;
-    // A loop without backoff makes the four tries within a few milliseconds; timers may fire a little early.
-    assert.ok(elapsed >= 60, `four tries within ${elapsed.toFixed(1)} ms: no backoff between them`);
+    // Between the four failed tries the relay slept three times, each a backoff within its jittered bounds:
+    // attempt n waits between half and all of min(80, 20 * 2^(n-1)) ms. A loop without backoff asks for none.
+    const backoffs = pacer.sleeps.filter((s) => s.kind === 'backoff').slice(0, 3);
+    assert.equal(backoffs.length, 3, `sleeps asked for: ${JSON.stringify(pacer.sleeps)}`);
+    for (const [i, ceiling] of [20, 40, 80].entries()) {
+      const ms = backoffs[i]?.ms ?? 0;
+      assert.ok(
+        ms >= ceiling / 2 && ms <= ceiling,
+        `backoff ${i + 1} was ${ms} ms, not within ${ceiling / 2}..${ceiling}`,
+      );
+    }
     assert.ok(relay.failures >= 3);
     const done = drained(relay);
     publisher.mode = 'auto';

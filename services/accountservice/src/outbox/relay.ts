@@ -39,6 +39,8 @@ export interface OutboxRelayOptions {
   readonly deferCheckMs?: number;
   /** The longest a notification waits because the relay defers: older entries go out at full speed. Default 10 s. */
   readonly maxDeferMs?: number;
+  /** The relay's scheduler; tests pass one that records what the relay asked to sleep for. */
+  readonly pacer?: Pacer;
 }
 
 /** After a round: stop (a drain found the outbox empty), go on at once, or sleep first. */
@@ -95,7 +97,7 @@ export class OutboxRelay {
   readonly #removals = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #roundListeners = new Set<(round: RelayRound) => void>();
-  readonly #pacer = new Pacer();
+  readonly #pacer: Pacer;
   #running: Promise<void> | undefined;
   #stopped = false;
   #draining = false;
@@ -113,6 +115,7 @@ export class OutboxRelay {
     this.#options = options;
     this.#log = options.logger ?? silentLogger;
     this.#batchSize = options.batchSize ?? 1000;
+    this.#pacer = options.pacer ?? new Pacer();
   }
 
   /** Starts relaying (first what is already in the outbox). Calling it twice has no effect. */
