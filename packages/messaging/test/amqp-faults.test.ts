@@ -1,24 +1,14 @@
 // Fault tests against the real broker. They disturb only this test's own connection (found by its
 // connection_name), never anybody else's.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Type } from 'typebox';
 import { ChannelError, defineMessage, isMessagingError, type ConnectionState } from '../src/index.js';
 import { connectionNameOf, connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin, closeConnectionsNamed } from './support/broker.js';
+import { useBrokerAdmin, closeConnectionsNamed } from './support/broker.js';
 import { Counter, eventually, sync, uniqueName, within } from './support/util.js';
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => {
-  if (!admin) throw new Error('admin not open');
-  return admin;
-};
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 const Seq = Type.Object({ seq: Type.Integer() });
 

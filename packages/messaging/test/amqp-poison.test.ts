@@ -2,12 +2,12 @@
 // copies, and the valid messages behind it keep flowing. Against the real broker, sent by a plain client.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Type } from 'typebox';
 import { defineMessage, HeaderNames, type Logger } from '../src/index.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { AMQP_URL, BrokerAdmin } from './support/broker.js';
+import { AMQP_URL, useBrokerAdmin } from './support/broker.js';
 import { basicProperties, longStrValue, rawTable } from './support/amqp-bytes.js';
 import type { LogLine } from './support/log.js';
 import { RawPublisher } from './support/raw-publish.js';
@@ -18,17 +18,7 @@ const T = 30_000;
 const Note = Type.Object({ n: Type.Integer() });
 const vhost = decodeURIComponent(new URL(AMQP_URL).pathname.slice(1)) || '/';
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => {
-  if (!admin) throw new Error('admin not open');
-  return admin;
-};
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 /** A logger whose lines a test can count and await, by message text. */
 function watchedLogger(): Logger & { lines: LogLine[]; counter(msg: string): Counter } {

@@ -1,11 +1,11 @@
 // Rare interleavings of the protocol, made to happen every time by a frame-aware proxy between the
 // transport and the real broker.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Type } from 'typebox';
 import { defineMessage, type AmqpTransport, type ConnectionState } from '../src/index.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
+import { useBrokerAdmin } from './support/broker.js';
 import {
   connectionCloseFrame,
   consumerTagOf,
@@ -22,17 +22,7 @@ const Note = Type.Object({ n: Type.Integer() });
 const noteType = (queue: string) =>
   defineMessage({ name: 'Note', schema: Note, destination: { kind: 'queue', queue } });
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => {
-  if (!admin) throw new Error('admin not open');
-  return admin;
-};
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 /** A transport through a proxy running `rule`, closed with the proxy after `fn`. */
 async function throughProxy(

@@ -1,26 +1,16 @@
 // Work-queue topology against the real broker, and interoperability with plain clients (the article's Go
 // code, an operator script, another team's test) that declare a queue with `assertQueue(name, { durable: true })`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Channel } from 'amqplib';
 import { Type } from 'typebox';
 import { defineMessage, isMessagingError, type MessageMeta, type QueueType } from '../src/index.js';
 import { captureLogger } from './support/log.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
+import { BrokerAdmin, useBrokerAdmin } from './support/broker.js';
 import { deferred, must, sync, uniqueName, within } from './support/util.js';
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => {
-  if (!admin) throw new Error('admin not open');
-  return admin;
-};
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 const T = 20_000;
 const Ping = Type.Object({ n: Type.Number() });

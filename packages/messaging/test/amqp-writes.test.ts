@@ -1,20 +1,14 @@
 // Socket write coalescing (amqp/coalesce.ts) against the real broker: fewer writes, with backpressure and
 // heartbeats as before.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Type } from 'typebox';
 import { defineMessage, type AmqpTransport } from '../src/index.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
+import { useBrokerAdmin } from './support/broker.js';
 import { Counter, must, uniqueName } from './support/util.js';
 
-let admin: BrokerAdmin | undefined;
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 const Seq = Type.Object({ seq: Type.Integer(), pad: Type.String() });
 const HEARTBEAT = Buffer.from([8, 0, 0, 0, 0, 0, 0, 0xce]);
@@ -65,7 +59,7 @@ async function withQueue(body: (queue: string) => Promise<void>): Promise<void> 
   try {
     await body(queue);
   } finally {
-    await admin?.deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
+    await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
   }
 }
 

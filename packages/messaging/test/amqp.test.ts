@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Type } from 'typebox';
 import { connectAmqp, defineMessage, isMessagingError } from '../src/index.js';
 import { transportContract } from './contract.js';
 import { connectTest } from './support/amqp-fixture.js';
 import { amqpFixture } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
+import { useBrokerAdmin } from './support/broker.js';
 import { deferred, eventually, sync, uniqueName, within } from './support/util.js';
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => {
-  if (!admin) throw new Error('admin not open');
-  return admin;
-};
-
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 transportContract('amqp', amqpFixture(getAdmin));
 

@@ -3,14 +3,14 @@
 // warning naming every difference. Scripted channels cover what the broker does not show on demand.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ChannelModel, Options } from 'amqplib';
 import { Type } from 'typebox';
 import { Declarer } from '../src/amqp/declare.js';
 import { COMPARED_KEYS } from '../src/amqp/inequivalent-arg.js';
 import { defineMessage, isMessagingError, type MessagingError, type QueueType } from '../src/index.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
+import { useBrokerAdmin } from './support/broker.js';
 import { captureLogger } from './support/log.js';
 import { deferred, must, sync, uniqueName, within } from './support/util.js';
 
@@ -25,14 +25,7 @@ function pingType(queue: string, queueType?: QueueType) {
   });
 }
 
-let admin: BrokerAdmin | undefined;
-const getAdmin = (): BrokerAdmin => must(admin, 'broker admin');
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 /** A queue as another client (an operator, an older version) declared it before us. */
 async function existing(queue: string, options: Options.AssertQueue): Promise<void> {

@@ -4,12 +4,12 @@
 // First import: the package entry loads the decode guard before amqplib.
 import { defineMessage, type ConnectionState, type MessageMeta } from '../src/index.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Type } from 'typebox';
 import { decoderGuarded } from '../src/amqp/decode-guard.js';
 import { connectTest } from './support/amqp-fixture.js';
 import { basicProperties, nestedArrays, rawTable } from './support/amqp-bytes.js';
-import { BrokerAdmin } from './support/broker.js';
+import { useBrokerAdmin } from './support/broker.js';
 import { captureLogger } from './support/log.js';
 import { RawPublisher } from './support/raw-publish.js';
 import { Counter, must, uniqueName } from './support/util.js';
@@ -17,13 +17,7 @@ import { Counter, must, uniqueName } from './support/util.js';
 const T = 20_000;
 const DEPTH = 10_000;
 
-let admin: BrokerAdmin | undefined;
-before(async () => {
-  admin = await BrokerAdmin.open();
-});
-after(async () => {
-  await admin?.close();
-});
+const getAdmin = useBrokerAdmin();
 
 describe('A header nested far too deep', () => {
   it('is handled like any message, the next one too, and the connection is never lost', async () => {
@@ -80,7 +74,7 @@ describe('A header nested far too deep', () => {
     } finally {
       await raw.close();
       await t.close();
-      await admin?.deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
+      await getAdmin().deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
     }
   });
 });

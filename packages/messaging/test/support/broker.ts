@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
+import { after, before } from 'node:test';
 
 const run = promisify(execFile);
 
@@ -110,4 +111,22 @@ export async function closeConnectionsNamed(name: string, reason = 'test: forced
     .map((line) => ({ pid: line.split('\t')[0] ?? '' }));
   for (const r of targets) await run('rabbitmqctl', ['close_connection', r.pid, reason]);
   return targets.length;
+}
+
+/**
+ * One BrokerAdmin for the calling test file: opened before its first test, closed after its last. Returns
+ * the getter the tests use (it throws when called outside that span).
+ */
+export function useBrokerAdmin(): () => BrokerAdmin {
+  let admin: BrokerAdmin | undefined;
+  before(async () => {
+    admin = await BrokerAdmin.open();
+  });
+  after(async () => {
+    await admin?.close();
+  });
+  return () => {
+    if (!admin) throw new Error('admin not open');
+    return admin;
+  };
 }
