@@ -1,33 +1,18 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { deleteQueues, holdRequest, tempDir, withTimeout } from '@goblog/testkit';
-import type { RunningService } from '@goblog/testkit';
-import { startVipservice, uniqueVipQueue } from './support/vip.js';
+import { holdRequest, withTimeout } from '@goblog/testkit';
+import { startVipservice } from './support/vip.js';
+import { useVipProcesses } from './support/processes.js';
 
 const EXIT_WAIT_MS = 20_000;
 
 void describe('the vipservice process on a repeated stop signal', () => {
-  let dir: string;
-  let cleanup: () => void;
-  const queues: string[] = [];
-  const running: RunningService[] = [];
-
-  before(() => {
-    ({ dir, cleanup } = tempDir('vipservice-proc'));
-  });
-
-  after(async () => {
-    for (const s of running) await s.kill();
-    for (const q of queues) await deleteQueues(q);
-    cleanup();
-  });
+  const procs = useVipProcesses();
 
   void it('finishes the drain and exits 0 when a second SIGTERM comes while it shuts down', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const service = await startVipservice({ dataDir: join(dir, 'twice'), queue });
-    running.push(service);
+    const queue = procs.queue();
+    const service = await startVipservice({ dataDir: procs.dataDir('twice'), queue });
+    procs.track(service);
     // A request in flight holds the HTTP step, so the second signal surely lands during the shutdown.
     const request = await holdRequest(service.port, '/health');
     service.child.kill('SIGTERM');

@@ -1,18 +1,15 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { RunningService } from '@goblog/testkit';
 import {
   offerInStore,
   readyIn,
   sendRaw,
   startVipservice,
   takeDeadLetters,
-  uniqueVipQueue,
   waitForNotifications,
   waitForReady,
 } from './support/vip.js';
-import { deleteQueues, tempDir } from '@goblog/testkit';
+import { useVipProcesses } from './support/processes.js';
 
 const BAD = [
   'not json at all',
@@ -28,26 +25,13 @@ const BAD = [
 ];
 
 void describe('poison messages on vip_queue', () => {
-  let dir: string;
-  let cleanup: () => void;
-  const queues: string[] = [];
-  const running: RunningService[] = [];
-
-  before(() => {
-    ({ dir, cleanup } = tempDir('vipservice-proc'));
-  });
-  after(async () => {
-    for (const s of running) await s.kill();
-    for (const q of queues) await deleteQueues(q);
-    cleanup();
-  });
+  const procs = useVipProcesses();
 
   void it('go to <queue>.dlq with their reason, every good one is counted, and the queue drains', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const dataDir = join(dir, 'poison');
+    const queue = procs.queue();
+    const dataDir = procs.dataDir('poison');
     const service = await startVipservice({ dataDir, queue });
-    running.push(service);
+    procs.track(service);
 
     const sent = Date.now();
     const messages = BAD.flatMap((body, i) => [

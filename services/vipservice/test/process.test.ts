@@ -1,18 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  deleteQueues,
-  freePort,
-  plainChannel,
-  startService,
-  tempDir,
-  waitUntil,
-  withTimeout,
-} from '@goblog/testkit';
-import type { RunningService } from '@goblog/testkit';
+import { freePort, plainChannel, startService, waitUntil, withTimeout } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
   getOffer,
@@ -21,36 +12,25 @@ import {
   startVipservice,
   offerInStore,
   readyIn,
-  uniqueVipQueue,
   waitForNotifications,
 } from './support/vip.js';
+import { useVipProcesses } from './support/processes.js';
 
 const GO_BODY = '{"accountId":"10042","readAt":"2017-02-15 20:06:27.033757223 +0000 UTC"}';
 
 void describe('the vipservice process', () => {
-  let dir: string;
-  let cleanup: () => void;
-  const queues: string[] = [];
+  const procs = useVipProcesses();
   const exchanges: string[] = [];
-  const running: RunningService[] = [];
-
-  before(() => {
-    ({ dir, cleanup } = tempDir('vipservice-proc'));
-  });
   after(async () => {
-    for (const s of running) await s.kill();
-    for (const q of queues) await deleteQueues(q);
     const { connection, channel } = await plainChannel();
     for (const e of exchanges) await channel.deleteExchange(e).catch(() => undefined);
     await connection.close().catch(() => undefined);
-    cleanup();
   });
 
   void it('logs "Got a message:", keeps the offer, reports UP, and exits 0 on SIGTERM', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const service = await startVipservice({ dataDir: join(dir, 'basic'), queue });
-    running.push(service);
+    const queue = procs.queue();
+    const service = await startVipservice({ dataDir: procs.dataDir('basic'), queue });
+    procs.track(service);
 
     const health = await fetch(`${service.baseUrl}/health`);
     assert.equal(health.status, 200);
@@ -94,11 +74,10 @@ void describe('the vipservice process', () => {
   });
 
   void it('counts a message delivered again (same message_id) once', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const dataDir = join(dir, 'redelivery');
+    const queue = procs.queue();
+    const dataDir = procs.dataDir('redelivery');
     const service = await startVipservice({ dataDir, queue });
-    running.push(service);
+    procs.track(service);
     const body = '{"accountId":"10000","readAt":"2024-05-01T10:00:00Z"}';
     await sendRaw(queue, [
       { body, options: { messageId: 'dup-1' } },
@@ -120,39 +99,37 @@ void describe('the vipservice process', () => {
   });
 
   void it('keeps its offers across a restart on the same data_dir', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const dataDir = join(dir, 'restart');
+    const queue = procs.queue();
+    const dataDir = procs.dataDir('restart');
     const first = await startVipservice({ dataDir, queue });
-    running.push(first);
+    procs.track(first);
     await publishNotifications(queue, 3, '10007');
     await waitForNotifications(first, '10007', 3);
     const before = (await getOffer(first, '10007')).offer;
     assert.equal(await first.stop(), 0);
 
     const second = await startVipservice({ dataDir, queue });
-    running.push(second);
+    procs.track(second);
     assert.deepEqual((await getOffer(second, '10007')).offer, before);
     assert.equal(await second.stop(), 0);
   });
 
   void it('reloads log_level on a bus refresh addressed to it, and ignores one for the accountservice', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
+    const queue = procs.queue();
     const bus = `springCloudBus.test.vip.${randomUUID().slice(0, 8)}`;
     exchanges.push(bus);
-    const repo = join(dir, 'config-repo');
+    const repo = procs.dataDir('config-repo');
     mkdirSync(repo, { recursive: true });
     const writeLevel = (level: string): void => {
       writeFileSync(join(repo, 'vipservice.yml'), `server_name: Vipservice\nlog_level: ${level}\n`);
     };
     writeLevel('info');
     const service = await startVipservice({
-      dataDir: join(dir, 'refresh'),
+      dataDir: procs.dataDir('refresh'),
       queue,
       env: { CONFIG_REPO: repo, CONFIG_EVENT_BUS: bus, LOG_LEVEL: '' },
     });
-    running.push(service);
+    procs.track(service);
 
     writeLevel('debug');
     const { connection, channel } = await plainChannel();
@@ -183,9 +160,9 @@ void describe('the vipservice process', () => {
     const service = await startService('vipservice', {
       port: await freePort(),
       waitHealthy: false,
-      env: { DATA_DIR: join(dir, 'nobroker'), AMQP_SERVER_URL: 'amqp://guest:s3cret-pw@127.0.0.1:1/' },
+      env: { DATA_DIR: procs.dataDir('nobroker'), AMQP_SERVER_URL: 'amqp://guest:s3cret-pw@127.0.0.1:1/' },
     });
-    running.push(service);
+    procs.track(service);
     const code = await withTimeout(service.exited, 30_000, 'the service kept running without a broker');
     assert.notEqual(code, 0);
     const problem = service.lines.filter((l) => l.startsWith('vipservice:'));

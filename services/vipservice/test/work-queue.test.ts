@@ -1,8 +1,6 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { deleteQueues, tempDir, waitUntil } from '@goblog/testkit';
-import type { RunningService } from '@goblog/testkit';
+import { waitUntil } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
   getOffer,
@@ -11,33 +9,20 @@ import {
   offerInStore,
   readyIn,
   startVipservice,
-  uniqueVipQueue,
   waitForNotifications,
   waitForReady,
 } from './support/vip.js';
+import { useVipProcesses } from './support/processes.js';
 
 void describe('vipservice instances on one work queue', () => {
-  let dir: string;
-  let cleanup: () => void;
-  const queues: string[] = [];
-  const running: RunningService[] = [];
-
-  before(() => {
-    ({ dir, cleanup } = tempDir('vipservice-proc'));
-  });
-  after(async () => {
-    for (const s of running) await s.kill();
-    for (const q of queues) await deleteQueues(q);
-    cleanup();
-  });
+  const procs = useVipProcesses();
 
   void it('split 200 notifications between two instances and count exactly 200 in their shared store', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const dataDir = join(dir, 'two');
+    const queue = procs.queue();
+    const dataDir = procs.dataDir('two');
     const a = await startVipservice({ dataDir, queue });
     const b = await startVipservice({ dataDir, queue });
-    running.push(a, b);
+    procs.track(a, b);
 
     await publishNotifications(queue, 200);
     await waitForNotifications(a, '10000', 200);
@@ -60,16 +45,15 @@ void describe('vipservice instances on one work queue', () => {
   });
 
   void it('after kill -9 in the middle of a backlog and a restart, counts every notification exactly once', async () => {
-    const queue = uniqueVipQueue();
-    queues.push(queue);
-    const dataDir = join(dir, 'crash');
+    const queue = procs.queue();
+    const dataDir = procs.dataDir('crash');
     const sent = 5000;
     await publishNotifications(queue, sent);
     await waitForReady(queue, sent);
 
     // A small prefetch makes the victim slow enough to be caught in the middle of the backlog.
     const victim = await startVipservice({ dataDir, queue, env: { CONSUMER_PREFETCH: '4' } });
-    running.push(victim);
+    procs.track(victim);
     await waitUntil(
       async () => (await notificationsOf(victim, '10000')) >= 50,
       30_000,
@@ -80,7 +64,7 @@ void describe('vipservice instances on one work queue', () => {
     assert.ok(countedBeforeRestart < sent, `the victim finished the backlog before it was killed`);
 
     const successor = await startVipservice({ dataDir, queue });
-    running.push(successor);
+    procs.track(successor);
     await waitForNotifications(successor, '10000', sent, 120_000);
     assert.equal(await successor.stop(), 0);
     // Everything was acked, and nothing was counted twice: not the messages in flight at the kill, whose
