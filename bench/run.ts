@@ -19,7 +19,8 @@ interface Settings {
 const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings) => Promise<Row[]> }> = {
   http: {
     produces: ['http-account', 'http-vip', 'http-vip-lmdb-floor', 'http-vip-flush-floor'],
-    run: (s) => benchHttp({ rounds: s.rounds, durationSec: s.durationSec, connections: s.connections }),
+    run: (s) =>
+      benchHttp({ rounds: s.quick ? 1 : 5, durationSec: s.durationSec, connections: s.connections }),
   },
   messaging: {
     produces: ['publish', 'consume', 'publish-to-handler'],

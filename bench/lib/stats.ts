@@ -25,3 +25,9 @@ export async function alternate<T>(
   }
   return out;
 }
+
+/** The lowest and highest of `values` (NaN for none): printed beside every median. */
+export function range(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  return [Math.min(...values), Math.max(...values)];
+}

@@ -9,7 +9,7 @@ import { load } from '../lib/load.ts';
 import type { LoadResult } from '../lib/load.ts';
 import { startProcess } from '../lib/process.ts';
 import type { BenchProcess } from '../lib/process.ts';
-import { alternate, median } from '../lib/stats.ts';
+import { alternate, median, range } from '../lib/stats.ts';
 import { until } from '../lib/wait.ts';
 import type { Row } from '../lib/report.ts';
 import { BROKER_URL, deleteQueues } from '@goblog/testkit';
@@ -71,6 +71,30 @@ async function countNotifications(
   return { count: () => seen.size, close: () => connection.close() };
 }
 
+/** Spread and CPU per request of our rounds and the baseline's, for a row. */
+function figures(ours: readonly LoadResult[], base: readonly LoadResult[]): Partial<Row> {
+  const cpu = (results: readonly LoadResult[]): number | undefined => {
+    const values = results.flatMap((r) => (r.cpuUsPerRequest === undefined ? [] : [r.cpuUsPerRequest]));
+    return values.length === 0 ? undefined : median(values);
+  };
+  const oursCpu = cpu(ours);
+  const baseCpu = cpu(base);
+  return {
+    oursRange: range(ours.map((r) => r.requestsPerSecond)),
+    baselineRange: range(base.map((r) => r.requestsPerSecond)),
+    ...(oursCpu === undefined ? {} : { cpuUs: oursCpu }),
+    ...(baseCpu === undefined ? {} : { baselineCpuUs: baseCpu }),
+  };
+}
+
+/** Which generator drove the rounds, and its own CPU share (of one core) where it is a separate process. */
+function generatorNote(results: readonly LoadResult[], durationSec: number): string {
+  const generator = results[0]?.generator ?? 'none';
+  const cpu = results.flatMap((r) => (r.clientCpuSeconds === undefined ? [] : [r.clientCpuSeconds]));
+  if (cpu.length === 0) return `load: ${generator} in the bench process`;
+  return `load: ${generator}, ${Math.round((median(cpu) / durationSec) * 100)}% of a core`;
+}
+
 export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-http-'));
   const queue = `vip_queue.bench.${randomUUID()}`;
@@ -81,8 +105,19 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
   const logFloor = await startFloor(logPort, join(dataDir, 'floor-log'), 'log');
   const counter = await countNotifications(queue);
   try {
-    const run = (port: number, id: string) => (): Promise<LoadResult> =>
-      load(`http://127.0.0.1:${port}/accounts/${id}`, options);
+    const pids = new Map<number, number | undefined>([
+      [ourPort, service.child.pid],
+      [barePort, bare.child.pid],
+      [lmdbPort, lmdbFloor.child.pid],
+      [logPort, logFloor.child.pid],
+    ]);
+    const run = (port: number, id: string) => (): Promise<LoadResult> => {
+      const serverPid = pids.get(port);
+      return load(`http://127.0.0.1:${port}/accounts/${id}`, {
+        ...options,
+        ...(serverPid === undefined ? {} : { serverPid }),
+      });
+    };
     // Warm both up (JIT, lmdb pages) before measuring.
     await load(`http://127.0.0.1:${ourPort}/accounts/10001`, { ...options, durationSec: 1 });
     await load(`http://127.0.0.1:${barePort}/accounts/10001`, { ...options, durationSec: 1 });
@@ -137,6 +172,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
         ours,
         baseline: floor,
         baselineName: name,
+        ...figures(vip.a, results),
         p50Ms: median(results.map((r) => r.p50Ms)),
         p99Ms: median(results.map((r) => r.p99Ms)),
         notes: `that floor is ${(floor / bareVip).toFixed(2)}x bare node:http; p50/p99 are the floor's`,
@@ -150,11 +186,12 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
         ours: median(plain.a.map((r) => r.requestsPerSecond)),
         baseline: median(plain.b.map((r) => r.requestsPerSecond)),
         baselineName: 'bare node:http',
-        target: 0.8,
+        target: 0.9,
+        ...figures(plain.a, plain.b),
         p50Ms: median(plain.a.map((r) => r.p50Ms)),
         p99Ms: median(plain.a.map((r) => r.p99Ms)),
         rssMiB: plainRss,
-        notes: `errors ${plain.a.reduce((n, r) => n + r.errors, 0)}`,
+        notes: `errors ${plain.a.reduce((n, r) => n + r.errors, 0)}; ${generatorNote([...plain.a, ...plain.b], options.durationSec)}`,
       },
       {
         scenario: 'http-vip',
@@ -163,6 +200,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
         baseline: bareVip,
         baselineName: 'bare node:http (non-VIP)',
         target: 0.5,
+        ...figures(vip.a, vip.b),
         p50Ms: median(vip.a.map((r) => r.p50Ms)),
         p99Ms: median(vip.a.map((r) => r.p99Ms)),
         rssMiB: rss,
