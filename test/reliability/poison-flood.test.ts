@@ -2,24 +2,12 @@
 // on the vipservice's queue while valid notifications keep flowing. Every one of them must end up in
 // `<queue>.dlq` with its reason, every valid notification must be counted exactly once, and the consumer
 // must go quiet afterwards (no redelivery loop burning CPU).
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { plainChannel, queueDepth, startLoad, waitUntil } from '@goblog/testkit';
-import type { LoadStats } from '@goblog/testkit';
-import {
-  assertExactlyOnce,
-  assertNoUnexpectedExit,
-  cpuSeconds,
-  duplicatesAbsorbed,
-  metric,
-  settle,
-  waitAllUp,
-} from './support/checks.ts';
-import { reportFigures } from './support/figures.ts';
-import { SCENARIO_TIMEOUT_MS } from './support/limits.ts';
-import { startLandscape, type Landscape } from './support/landscape.ts';
+import { plainChannel, queueDepth, waitUntil } from '@goblog/testkit';
+import { cpuSeconds, metric, waitAllUp } from './support/checks.ts';
+import { steadyStreamScenario } from './support/scenario.ts';
 import { moreVipReads } from './support/traffic.ts';
 
 const POISON = 1000;
@@ -45,111 +33,77 @@ const KINDS: readonly (() => Buffer)[] = [
   () => Buffer.from('\uFEFF{"accountId":"10000","readAt":"2024-05-01T10:00:00Z"'),
 ];
 
-void describe('scenario 6: poison flood of 1,000 malformed messages from a plain client', () => {
-  let landscape: Landscape | undefined;
+const sent: Buffer[] = [];
 
-  before(async () => {
-    landscape = await startLandscape({ label: 'poison-flood' });
-  });
-  after(async () => {
-    await landscape?.close();
-  });
-
-  void it(
-    'parks all 1,000 in the dlq with a reason, counts valid ones exactly, and goes quiet',
-    { timeout: SCENARIO_TIMEOUT_MS },
-    async (t) => {
-      const l = landscape as Landscape;
-      const vipservice = l.vipservices[0];
-      assert.ok(vipservice?.child.pid);
-      const dlq = `${l.queue}.dlq`;
-      const load = startLoad({ accountUrl: () => l.accountservice.baseUrl });
-      const sent: Buffer[] = [];
-      let stats: LoadStats;
-      let parkedMs: number;
-      try {
-        await moreVipReads(load, 300);
-        const flooding = Date.now();
-        const { connection } = await plainChannel();
-        try {
-          const channel = await connection.createConfirmChannel();
-          // The queue as any plain client declares it: must be equivalent to the service's declaration.
-          await channel.assertQueue(l.queue, { durable: true });
-          for (let i = 0; i < POISON; i++) {
-            const body = (KINDS[i % KINDS.length] as () => Buffer)();
-            sent.push(body);
-            // Every other message carries properties a publisher might set; the rest none at all, as Go's did.
-            const options =
-              i % 2 === 0
-                ? { persistent: true, messageId: `poison-${i}`, contentType: 'application/json' }
-                : {};
-            channel.sendToQueue(l.queue, body, options);
-          }
-          await channel.waitForConfirms();
-        } finally {
-          await connection.close().catch(() => undefined);
-        }
-        let parkedSoFar: number | undefined;
-        await waitUntil(
-          async () => (parkedSoFar = await queueDepth(dlq)) === POISON,
-          60_000,
-          () => `${POISON} messages in ${dlq} (has ${String(parkedSoFar)})`,
-        );
-        parkedMs = Date.now() - flooding;
-        await moreVipReads(load, 300);
-      } finally {
-        stats = await load.stop();
+steadyStreamScenario({
+  title: 'scenario 6: poison flood of 1,000 malformed messages from a plain client',
+  claim: 'parks all 1,000 in the dlq with a reason, counts valid ones exactly, and goes quiet',
+  figures: 'poison flood 1,000',
+  landscape: { label: 'poison-flood' },
+  async faults(l, load) {
+    const dlq = `${l.queue}.dlq`;
+    await moreVipReads(load, 300);
+    const flooding = Date.now();
+    const { connection } = await plainChannel();
+    try {
+      const channel = await connection.createConfirmChannel();
+      // A plain client that only publishes: it checks the queue is there, whatever its type and arguments.
+      await channel.checkQueue(l.queue);
+      for (let i = 0; i < POISON; i++) {
+        const body = (KINDS[i % KINDS.length] as () => Buffer)();
+        sent.push(body);
+        // Every other message carries properties a publisher might set; the rest none at all, as Go's did.
+        const options =
+          i % 2 === 0 ? { persistent: true, messageId: `poison-${i}`, contentType: 'application/json' } : {};
+        channel.sendToQueue(l.queue, body, options);
       }
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+    let parkedSoFar: number | undefined;
+    await waitUntil(
+      async () => (parkedSoFar = await queueDepth(dlq)) === POISON,
+      60_000,
+      () => `${POISON} messages in ${dlq} (has ${String(parkedSoFar)})`,
+    );
+    const floodToAllParkedMs = Date.now() - flooding;
+    await moreVipReads(load, 300);
+    return { poisonSent: POISON, floodToAllParkedMs };
+  },
+  async verify(l) {
+    const vipservice = l.vipservices[0];
+    assert.ok(vipservice?.child.pid);
+    const dlq = `${l.queue}.dlq`;
+    // Quiet now: nothing is consumed any more (no redelivery loop) and the process is not spinning.
+    const pid = vipservice.child.pid;
+    const consumedBefore = await metric(vipservice, 'messaging_consumed_total');
+    const cpuBefore = await cpuSeconds(pid);
+    await delay(QUIET_MS); // the observation window itself, not a wait for work
+    const cpuQuiet = (await cpuSeconds(pid)) - cpuBefore;
+    assert.equal(
+      await metric(vipservice, 'messaging_consumed_total'),
+      consumedBefore,
+      'no message consumed while quiet',
+    );
+    // The CPU used while quiet is a figure, not a bound: the consumed count above is what proves there is no
+    // redelivery loop, and a CPU bound would only measure how loaded the machine is.
+    await waitAllUp(l.all());
 
-      const { notifications, drainMs } = await settle(l, '10000', stats.vip200);
-      assertExactlyOnce(stats, notifications);
-      assert.equal(notifications, stats.vip200);
-      assert.deepEqual(stats.otherStatuses, {});
-      assert.deepEqual(stats.noAnswer, {});
-
-      // Quiet now: nothing is consumed any more (no redelivery loop) and the process is not spinning.
-      const pid = vipservice.child.pid;
-      const consumedBefore = await metric(vipservice, 'messaging_consumed_total');
-      const cpuBefore = await cpuSeconds(pid);
-      await delay(QUIET_MS); // the observation window itself, not a wait for work
-      const cpuQuiet = (await cpuSeconds(pid)) - cpuBefore;
-      assert.equal(
-        await metric(vipservice, 'messaging_consumed_total'),
-        consumedBefore,
-        'no message consumed while quiet',
-      );
-      // The CPU used while quiet is a figure, not a bound: the consumed count above is what proves there is no
-      // redelivery loop, and a CPU bound would only measure how loaded the machine is.
-      await waitAllUp(l.all());
-
-      // Exactly the 1,000 poison messages are parked (no valid one), each with the reason in its headers.
-      assert.equal(await queueDepth(dlq), POISON);
-      const parked = await takeAll(dlq);
-      assert.deepEqual(
-        parked.map((m) => m.body.toString('hex')).sort(),
-        sent.map((b) => b.toString('hex')).sort(),
-      );
-      for (const m of parked) {
-        assert.equal(m.headers['x-death-reason'], 'invalid-message');
-        assert.equal(m.headers['x-original-queue'], l.queue);
-        assert.equal(typeof m.headers['x-error'], 'string');
-      }
-      assertNoUnexpectedExit(l);
-      await reportFigures(t, 'poison flood 1,000', {
-        sent: stats.sent,
-        vip200: stats.vip200,
-        counted: notifications,
-        duplicatesAbsorbed: await duplicatesAbsorbed(l.vipservices),
-        poisonSent: POISON,
-        parked: parked.length,
-        floodToAllParkedMs: parkedMs,
-        cpuSecondsInQuiet: cpuQuiet,
-        quietMs: QUIET_MS,
-        slowestAnswerMs: stats.slowestMs,
-        drainMs,
-      });
-    },
-  );
+    // Exactly the 1,000 poison messages are parked (no valid one), each with the reason in its headers.
+    assert.equal(await queueDepth(dlq), POISON);
+    const parked = await takeAll(dlq);
+    assert.deepEqual(
+      parked.map((m) => m.body.toString('hex')).sort(),
+      sent.map((b) => b.toString('hex')).sort(),
+    );
+    for (const m of parked) {
+      assert.equal(m.headers['x-death-reason'], 'invalid-message');
+      assert.equal(m.headers['x-original-queue'], l.queue);
+      assert.equal(typeof m.headers['x-error'], 'string');
+    }
+    return { parked: parked.length, cpuSecondsInQuiet: cpuQuiet, quietMs: QUIET_MS };
+  },
 });
 
 async function takeAll(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown> }[]> {
