@@ -5,7 +5,7 @@
 export { repoRoot } from './paths.js';
 export { spawnNode } from './process.js';
 export type { LineMatch, NodeProcess } from './process.js';
-export { startService } from './services.js';
+export { serviceArgs, startService } from './services.js';
 export type { RunningService, ServiceName, StartOptions } from './services.js';
 export { freePort, waitUntil, withTimeout } from './wait.js';
 

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import amqplib from 'amqplib';
-import { BROKER_URL, deleteExchange, spawnNode } from '@goblog/testkit';
+import { BROKER_URL, deleteExchange, serviceArgs, spawnNode } from '@goblog/testkit';
 
-const MAIN = ['--import', 'tsx', '--conditions=source', 'services/configserver/src/main.ts'];
+const MAIN = serviceArgs('configserver');
 
 /** A bus exchange name of this test's own, so refresh events never reach other people's services. */
 export function testBusName(): string {
