@@ -4,6 +4,10 @@ import { parseArgs } from 'node:util';
 import { benchHttp } from './scenarios/http.ts';
 import { benchFootprint } from './scenarios/footprint.ts';
 import { benchMessaging } from './scenarios/messaging.ts';
+import { benchCluster } from './scenarios/cluster.ts';
+import { benchPostgresHttp } from './scenarios/postgres.ts';
+import { benchPostgresConsume } from './scenarios/vip-consume-pg.ts';
+import { benchTracing } from './scenarios/tracing.ts';
 import { benchVipservice } from './vipservice.ts';
 import { printTable, writeResults } from './lib/report.ts';
 import type { Row } from './lib/report.ts';
@@ -22,16 +26,41 @@ const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings
     run: (s) =>
       benchHttp({ rounds: s.quick ? 1 : 5, durationSec: s.durationSec, connections: s.connections }),
   },
+  postgres: {
+    produces: ['http-vip-pg', 'http-account-pg', 'vip-consume-pg'],
+    run: async (s) => [
+      ...(await benchPostgresHttp({
+        rounds: s.rounds,
+        durationSec: s.durationSec,
+        connections: s.connections,
+      })),
+      ...(await benchPostgresConsume({ rounds: s.rounds, messages: s.quick ? 500 : 5_000 })),
+    ],
+  },
   messaging: {
     produces: ['publish', 'consume', 'publish-to-handler'],
     run: (s) => benchMessaging({ rounds: s.rounds, messages: s.messages }),
   },
+  cluster: {
+    produces: ['cluster-publish', 'cluster-consume', 'quorum-publish-cost', 'cluster-kill-to-confirm'],
+    run: (s) => benchCluster({ rounds: s.rounds, messages: s.messages }),
+  },
   vipservice: {
-    produces: ['vip-consume', 'vip-e2e'],
+    produces: ['vip-consume', 'vip-consume-lmdb-floor', 'vip-e2e', 'vip-e2e-500'],
     run: async (s) =>
       (await benchVipservice({ rounds: s.rounds, messages: s.quick ? 1_000 : 20_000, quick: s.quick })).map(
         (row) => (row.scenario === 'vip-e2e-latency' ? { ...row, scenario: 'vip-e2e' } : row),
       ),
+  },
+  tracing: {
+    produces: ['tracing-account', 'tracing-vip-read', 'tracing-notification'],
+    run: (s) =>
+      benchTracing({
+        rounds: s.rounds,
+        durationSec: s.durationSec,
+        connections: s.connections,
+        messages: s.quick ? 1_000 : 10_000,
+      }),
   },
   footprint: {
     produces: ['footprint-configserver', 'footprint-accountservice', 'footprint-vipservice'],

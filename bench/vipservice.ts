@@ -1,7 +1,8 @@
 // The vipservice under load, built as `npm start` runs it (services/*/dist):
 // - consume: consume-and-record throughput of one instance working through a backlog of N notifications,
-//   side by side (A B A B) with a raw amqplib consumer that only acks (the ceiling), on the same quorum queue
-//   topology and prefetch; RSS of both at the end.
+//   side by side (A B C A B C) with a raw amqplib consumer that only acks (the ceiling) and one that does the
+//   same durable LMDB work as the service and nothing else (the floor, bench/baselines/lmdb-consumer.ts), on
+//   the same quorum queue topology and prefetch; CPU per message and RSS of each.
 // - e2e latency: from the accountservice's 200 for a VIP read to the offer's update on GET /offers/{id},
 //   at a steady moderate rate (open loop).
 //
@@ -49,10 +50,22 @@ export interface ConsumeRun {
 export interface VipConsumeResult {
   readonly ours: ConsumeRun;
   readonly raw: ConsumeRun;
+  /** The raw consumer doing the same LMDB transactions, acking after their commit. */
+  readonly floor: ConsumeRun;
   /** Median of the per-round ratios ours / raw. */
   readonly ratio: number;
-  readonly rounds: readonly { readonly ours: ConsumeRun; readonly raw: ConsumeRun }[];
+  /** Median of the per-round ratios ours / floor. */
+  readonly floorRatio: number;
+  readonly rounds: readonly ConsumeRound[];
 }
+
+export interface ConsumeRound {
+  readonly ours: ConsumeRun;
+  readonly raw: ConsumeRun;
+  readonly floor: ConsumeRun;
+}
+
+type Side = keyof ConsumeRound;
 
 export interface VipLatencyOptions {
   /** VIP reads per second. Default 100. */
@@ -77,8 +90,15 @@ export async function benchVipservice(settings: {
   readonly quick: boolean;
 }): Promise<Row[]> {
   const consume = await benchVipConsume({ rounds: settings.rounds, messages: settings.messages });
+  // A moderate and a high steady rate: the second shows what batching and scheduling add under load.
   const rate = 100;
   const latency = await benchVipLatency({ rate, seconds: settings.quick ? 3 : 10 });
+  const highRate = 500;
+  const high = await benchVipLatency({ rate: highRate, seconds: settings.quick ? 2 : 10 });
+  const spread = (side: Side): readonly [number, number] => {
+    const rates = consume.rounds.map((r) => r[side].msgsPerSec);
+    return [Math.min(...rates), Math.max(...rates)];
+  };
   return [
     {
       scenario: 'vip-consume',
@@ -86,10 +106,25 @@ export async function benchVipservice(settings: {
       ours: consume.ours.msgsPerSec,
       baseline: consume.raw.msgsPerSec,
       baselineName: 'raw amqplib ack-only',
+      oursRange: spread('ours'),
+      baselineRange: spread('raw'),
+      cpuUs: consume.ours.cpuUsPerMsg,
+      baselineCpuUs: consume.raw.cpuUsPerMsg,
       rssMiB: consume.ours.rssMiB,
-      notes:
-        `backlog of ${settings.messages}, prefetch 500, log_level info; CPU/msg ${consume.ours.cpuUsPerMsg.toFixed(0)} us ` +
-        `vs ${consume.raw.cpuUsPerMsg.toFixed(0)} us; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
+      notes: `backlog of ${settings.messages}, prefetch 500, log_level info; raw consumer RSS ${consume.raw.rssMiB.toFixed(0)} MiB`,
+    },
+    {
+      scenario: 'vip-consume-lmdb-floor',
+      unit: 'msg/s',
+      ours: consume.ours.msgsPerSec,
+      baseline: consume.floor.msgsPerSec,
+      baselineName: 'raw amqplib + the same LMDB transactions',
+      target: 0.9,
+      oursRange: spread('ours'),
+      baselineRange: spread('floor'),
+      cpuUs: consume.ours.cpuUsPerMsg,
+      baselineCpuUs: consume.floor.cpuUsPerMsg,
+      notes: `ack after commit, prefetch 500; floor RSS ${consume.floor.rssMiB.toFixed(0)} MiB`,
     },
     {
       scenario: 'vip-e2e-latency',
@@ -99,6 +134,14 @@ export async function benchVipservice(settings: {
       p99Ms: latency.p99Ms,
       notes: `accountservice 200 -> offer updated, ${latency.samples} samples, poll ${latency.pollMs.toFixed(2)} ms`,
     },
+    {
+      scenario: 'vip-e2e-500',
+      unit: 'reads/s',
+      ours: highRate,
+      p50Ms: high.p50Ms,
+      p99Ms: high.p99Ms,
+      notes: `target p99 <= 10 ms; ${high.samples} samples, poll ${high.pollMs.toFixed(2)} ms, max ${high.maxMs.toFixed(1)} ms`,
+    },
   ];
 }
 
@@ -106,15 +149,16 @@ export async function benchVipservice(settings: {
 export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<VipConsumeResult> {
   const messages = options.messages ?? 50_000;
   const prefetch = options.prefetch ?? 500;
-  const rounds: { ours: ConsumeRun; raw: ConsumeRun }[] = [];
+  const rounds: ConsumeRound[] = [];
   for (let i = 0; i < (options.rounds ?? 3); i++) {
     const ours = await consumeWithVipservice(messages, prefetch, options.logLevel ?? 'info');
+    const floor = await consumeLmdbFloor(messages, prefetch);
     const raw = await consumeRaw(messages, prefetch);
-    rounds.push({ ours, raw });
+    rounds.push({ ours, raw, floor });
   }
-  const mid = (pick: (r: ConsumeRun) => number, side: 'ours' | 'raw'): number =>
+  const mid = (pick: (r: ConsumeRun) => number, side: Side): number =>
     median(rounds.map((r) => pick(r[side])));
-  const summary = (side: 'ours' | 'raw'): ConsumeRun => ({
+  const summary = (side: Side): ConsumeRun => ({
     msgsPerSec: mid((r) => r.msgsPerSec, side),
     cpuUsPerMsg: mid((r) => r.cpuUsPerMsg, side),
     rssMiB: mid((r) => r.rssMiB, side),
@@ -123,7 +167,9 @@ export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<
   return {
     ours: summary('ours'),
     raw: summary('raw'),
+    floor: summary('floor'),
     ratio: median(rounds.map((r) => r.ours.msgsPerSec / r.raw.msgsPerSec)),
+    floorRatio: median(rounds.map((r) => r.ours.msgsPerSec / r.floor.msgsPerSec)),
     rounds,
   };
 }
@@ -133,10 +179,12 @@ export async function benchVipConsume(options: VipConsumeOptions = {}): Promise<
  * consumed to the moment all of it is (recorded, for the vipservice), so that process startup and JIT warm-up
  * stay out of the figure whatever the backlog size.
  */
-async function consumeWithVipservice(
+export async function consumeWithVipservice(
   messages: number,
   prefetch: number,
   logLevel: string,
+  /** More environment for the vipservice (the tracing scenario switches OpenTelemetry on with it). */
+  env: Record<string, string> = {},
 ): Promise<ConsumeRun> {
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
@@ -158,6 +206,7 @@ async function consumeWithVipservice(
         AMQP_SERVER_URL: BROKER_URL,
         LOG_LEVEL: logLevel,
         CONSUMER_PREFETCH: String(prefetch),
+        ...env,
       },
       verbose ? { line: 'consumer attached' } : { url: `http://127.0.0.1:${port}/health` },
     );
@@ -179,11 +228,13 @@ async function consumeWithVipservice(
       await until(() => got() >= warm, 600_000);
       started = performance.now();
       cpuBefore = await cpuMsOf(proc);
+      // The window ends once all of them are recorded: with the PostgreSQL store the commits trail the
+      // lines by up to a prefetch's worth of messages.
       await until(() => got() >= messages, 600_000);
+      await until(async () => (await recorded()) >= messages, 600_000);
       ended = performance.now();
       cpuAfter = await cpuMsOf(proc);
       measured = messages - warm;
-      await until(async () => (await recorded()) >= messages, 600_000); // and all of them were recorded
     } else {
       await until(async () => (await recorded()) >= messages, 600_000);
       ended = performance.now();
@@ -198,14 +249,40 @@ async function consumeWithVipservice(
   }
 }
 
-async function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRun> {
+function consumeRaw(messages: number, prefetch: number): Promise<ConsumeRun> {
+  return consumeWithProgram(messages, (queue, warm) => [
+    ['--input-type=module', '-e', RAW_CONSUMER, queue, String(messages), String(prefetch), String(warm)],
+  ]);
+}
+
+/** The floor: bench/baselines/lmdb-consumer.ts, in a data folder of its own. */
+async function consumeLmdbFloor(messages: number, prefetch: number): Promise<ConsumeRun> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-lmdb-floor-'));
+  try {
+    return await consumeWithProgram(messages, (queue, warm) => [
+      ['--import', 'tsx', 'bench/baselines/lmdb-consumer.ts', queue, String(messages), String(prefetch)],
+      [String(warm), dataDir],
+    ]);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A baseline consumer program (the node arguments `argsFor` gives, joined) through a backlog of `messages`:
+ * it prints `attached`, then `warm` after the first tenth, then `done`; timed between the last two.
+ */
+export async function consumeWithProgram(
+  messages: number,
+  argsFor: (queue: string, warm: number) => readonly (readonly string[])[],
+): Promise<ConsumeRun> {
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
   const warm = Math.max(1, Math.floor(messages / 10));
   let proc: BenchProcess | undefined;
   try {
     await fillBacklog(queue, messages);
     proc = await startProcess(
-      ['--input-type=module', '-e', RAW_CONSUMER, queue, String(messages), String(prefetch), String(warm)],
+      argsFor(queue, warm).flat(),
       { AMQP_SERVER_URL: BROKER_URL },
       { line: 'attached' },
     );
@@ -410,16 +487,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       logLevel: values['log-level'],
     });
     const f = (n: number): string => Math.round(n).toLocaleString('en-US');
-    const l = await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) });
+    // --seconds 0: the backlog alone.
+    const l =
+      Number(values.seconds) > 0
+        ? await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) })
+        : undefined;
     process.stdout.write(
       [
         `backlog of ${f(messages)} notifications, prefetch 500, median of ${values.rounds} rounds`,
         `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  ${c.ours.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
         `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  ${c.raw.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
-        `ratio                      ${c.ratio.toFixed(2)}`,
-        `per round (ours/raw)       ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
-        `e2e VIP read 200 -> offer  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +
-          `(${l.samples} samples at ${values.rate}/s, poll ${l.pollMs.toFixed(2)} ms)`,
+        `raw amqplib + LMDB floor   ${f(c.floor.msgsPerSec)} msg/s  ${c.floor.cpuUsPerMsg.toFixed(1)} us CPU/msg  RSS ${c.floor.rssMiB.toFixed(0)} MiB (peak ${c.floor.peakRssMiB.toFixed(0)})`,
+        `ratio to ack-only / floor  ${c.ratio.toFixed(2)} / ${c.floorRatio.toFixed(2)}`,
+        `per round (ours/floor/raw) ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.floor.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
+        `CPU us/msg per round       ${c.rounds.map((r) => `${r.ours.cpuUsPerMsg.toFixed(1)}/${r.floor.cpuUsPerMsg.toFixed(1)}/${r.raw.cpuUsPerMsg.toFixed(1)}`).join('  ')}`,
+        l === undefined
+          ? 'e2e not run (--seconds 0)'
+          : `e2e VIP read 200 -> offer  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +
+            `(${l.samples} samples at ${values.rate}/s, poll ${l.pollMs.toFixed(2)} ms)`,
         '',
       ].join('\n'),
     );

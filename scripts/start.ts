@@ -1,4 +1,4 @@
-// `npm start [-- --scale vipservice=N]`: the whole landscape in the foreground, one prefixed log stream,
+// `npm start [-- --scale vipservice=N]`: the whole landscape in the foreground (and its page on 8080), one prefixed log stream,
 // one Ctrl+C (or SIGTERM) stops every service gracefully. concurrently is the process runner.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +23,19 @@ function scaleOf(args: readonly string[]): number {
   return vipservices;
 }
 
+/** One node answering is enough: AMQP_SERVER_URL may list a cluster's nodes, comma-separated. */
 async function checkBroker(): Promise<void> {
-  try {
-    const connection = await connect(brokerUrl, { timeout: 3000 });
-    await connection.close();
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.replaceAll(brokerUrl, maskUrl(brokerUrl)) : String(err);
-    throw new Error(`cannot reach RabbitMQ at ${maskUrl(brokerUrl)} (${reason}); ${BROKER_HINT}`);
+  let reason = '';
+  for (const url of brokerUrl.split(',').map((u) => u.trim())) {
+    try {
+      const connection = await connect(url, { timeout: 3000 });
+      await connection.close();
+      return;
+    } catch (err) {
+      reason = err instanceof Error ? err.message.replaceAll(url, maskUrl(url)) : String(err);
+    }
   }
+  throw new Error(`cannot reach RabbitMQ at ${maskUrl(brokerUrl)} (${reason}); ${BROKER_HINT}`);
 }
 
 async function main(): Promise<void> {
@@ -64,6 +69,14 @@ async function main(): Promise<void> {
     const label = vipservices === 1 ? 'vipservice' : `vipservice-${i + 1}`;
     commands.push(service('vipservice', label, { SERVER_PORT: String(firstVipPort + i) }));
   }
+  // The landscape page (8080): finds the others by their announcements. LANDSCAPE_PORT moves it.
+  commands.push(
+    service(
+      'landscape',
+      'landscape',
+      process.env.LANDSCAPE_PORT ? { SERVER_PORT: process.env.LANDSCAPE_PORT } : {},
+    ),
+  );
 
   const { result } = concurrently(commands, {
     prefix: 'name',

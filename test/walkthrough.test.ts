@@ -6,7 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BROKER_URL, deleteQueues, freePort, startService, waitUntil } from '@goblog/testkit';
+import {
+  BROKER_URL,
+  deleteQueues,
+  freePort,
+  gotMessageAccountId,
+  gotMessageBody,
+  startService,
+  waitUntil,
+} from '@goblog/testkit';
 import type { RunningService } from '@goblog/testkit';
 
 describe('the article walkthrough', () => {
@@ -62,9 +70,8 @@ describe('the article walkthrough', () => {
     const fresh = notifications(vipservice).slice(seen);
     assert.equal(fresh.length, 1);
     const line = fresh[0] ?? '';
-    const body = /Got a message: (\{.*?\})/.exec(line)?.[1]?.replaceAll('\\"', '"');
-    assert.ok(body, `no JSON body in: ${line}`);
-    const notification = JSON.parse(body) as { accountId: string; readAt: string };
+    const notification = gotMessageBody(line) as { accountId?: string; readAt?: string } | undefined;
+    assert.ok(notification?.readAt, `no notification in: ${line}`);
     assert.equal(notification.accountId, '10000');
     const readAt = Date.parse(notification.readAt);
     assert.ok(
@@ -91,7 +98,7 @@ describe('the article walkthrough', () => {
     );
     const fresh = notifications(vipservice).slice(seen);
     assert.deepEqual(
-      fresh.map((l) => /"accountId":"(\d+)"/.exec(l)?.[1]),
+      fresh.map((l) => gotMessageAccountId(l)),
       ['10000'],
       'only account 10000 was notified',
     );

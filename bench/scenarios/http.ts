@@ -55,7 +55,7 @@ async function startAccountservice(port: number, dataDir: string, queue: string)
 }
 
 /** Counts distinct VIP notifications arriving on `queue` (acks them), from a plain amqplib consumer. */
-async function countNotifications(
+export async function countNotifications(
   queue: string,
 ): Promise<{ count: () => number; close: () => Promise<void> }> {
   const connection = await connect(BROKER_URL);

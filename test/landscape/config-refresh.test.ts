@@ -2,7 +2,7 @@
 // vipservice reading their configuration from it, and refresh events on a bus of this test's own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startService, tempConfigRepo, waitUntil } from '@goblog/testkit';
+import { freePort, gotMessageAccountId, startService, tempConfigRepo, waitUntil } from '@goblog/testkit';
 import type { RunningService, TempRepo } from '@goblog/testkit';
 import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
@@ -56,7 +56,7 @@ describe('live configuration refresh through the configserver', () => {
       assert.equal(res.status, 200);
     };
     const notified = (): string[] =>
-      vipservice.lines.filter((l) => l.includes('Got a message:')).map((l) => accountIdOf(l));
+      vipservice.lines.filter((l) => l.includes('Got a message:')).map((l) => gotMessageAccountId(l));
 
     // Before the edit 10001 is not a VIP: its read sends nothing. A VIP read after it is the marker (the
     // relay keeps recording order): once 10000's notification is in, 10001's would have been.
@@ -118,11 +118,6 @@ describe('live configuration refresh through the configserver', () => {
     await waitForCount(vipservice, 'bus refresh applied', vipBefore + 2);
   });
 });
-
-/** The account id of a `Got a message:` line (JSON logs carry the notification as a field). */
-function accountIdOf(line: string): string {
-  return /"accountId":"(\d+)"/.exec(line)?.[1] ?? `? ${line.slice(0, 120)}`;
-}
 
 /** How often the accountservice logged a VIP reload that includes 10001 (the edit's effect). */
 function reloads(service: RunningService): number {

@@ -13,7 +13,7 @@ import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 import { jsonLine, notificationsOf } from './support/observe.ts';
 
-const LABELS = ['configserver', 'accountservice', 'vipservice-1', 'vipservice-2'] as const;
+const LABELS = ['configserver', 'accountservice', 'vipservice-1', 'vipservice-2', 'landscape'] as const;
 type Label = (typeof LABELS)[number];
 const READS = 40;
 
@@ -22,7 +22,7 @@ describe('npm start -- --scale vipservice=2', () => {
   let runner: ChildProcess | undefined;
   let exited: Promise<number | null>;
   const lines: string[] = [];
-  const ports = { config: 0, account: 0, vip: 0 };
+  const ports = { config: 0, account: 0, vip: 0, page: 0 };
   const urlOf = (port: number): string => `http://127.0.0.1:${String(port)}`;
   /** Sends `signal` to the runner's process group (a no-op once it is gone). */
   const signalGroup = (signal: NodeJS.Signals): void => {
@@ -45,7 +45,12 @@ describe('npm start -- --scale vipservice=2', () => {
       },
     );
     iso = await isolate('scale');
-    [ports.config, ports.account, ports.vip] = await Promise.all([freePort(), freePort(), freePortPair()]);
+    [ports.config, ports.account, ports.vip, ports.page] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePortPair(),
+      freePort(),
+    ]);
 
     runner = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--scale', 'vipservice=2'], {
       cwd: repoRoot,
@@ -56,6 +61,8 @@ describe('npm start -- --scale vipservice=2', () => {
         CONFIG_SERVER_PORT: String(ports.config),
         ACCOUNTSERVICE_PORT: String(ports.account),
         VIPSERVICE_PORT: String(ports.vip),
+        LANDSCAPE_PORT: String(ports.page),
+        WATCH_QUEUES: iso.queue,
         FORCE_COLOR: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,7 +73,7 @@ describe('npm start -- --scale vipservice=2', () => {
     collectLines(runner, lines);
 
     const gone = (): boolean => runner?.exitCode !== null;
-    for (const port of [ports.config, ports.account, ports.vip, ports.vip + 1]) {
+    for (const port of [ports.config, ports.account, ports.vip, ports.vip + 1, ports.page]) {
       await waitUntil(
         async () => (await fetch(`${urlOf(port)}/health`).catch(() => undefined))?.status === 200,
         60_000,
@@ -110,6 +117,33 @@ describe('npm start -- --scale vipservice=2', () => {
         () => `GET /offers/10000 on ${String(port)} saying ${String(READS)} notifications`,
       );
     }
+  });
+
+  it('the landscape page finds every instance by itself, both vipservices included, all UP', async () => {
+    const up = async (): Promise<string[]> => {
+      const response = await fetch(`${urlOf(ports.page)}/api/landscape`).catch(() => undefined);
+      if (response?.status !== 200) return [];
+      const body = (await response.json()) as {
+        services: { instances: { id: string; status: string }[] }[];
+      };
+      return body.services.flatMap((s) => s.instances.filter((i) => i.status === 'UP').map((i) => i.id));
+    };
+    const expected = [
+      `configserver:${String(ports.config)}`,
+      `accountservice:${String(ports.account)}`,
+      `vipservice:${String(ports.vip)}`,
+      `vipservice:${String(ports.vip + 1)}`,
+      `landscape:${String(ports.page)}`,
+    ];
+    let seen: string[] = [];
+    await waitUntil(
+      async () => {
+        seen = await up();
+        return expected.every((id) => seen.includes(id));
+      },
+      20_000,
+      () => `every instance UP on /api/landscape; it shows ${JSON.stringify(seen)} UP`,
+    );
   });
 
   it('Ctrl+C (SIGINT to the runner and its services) stops every service, each exits 0, and so does the runner', async () => {

@@ -1,5 +1,5 @@
 // The public face of @goblog/config. Internals stay internal.
-export { BaseConfigSchema, LOG_LEVELS, logLevelSchema } from './schema.js';
+export { BaseConfigSchema, DatabaseConfigSchema, LOG_LEVELS, logLevelSchema } from './schema.js';
 export type { BaseConfig, LogLevel } from './schema.js';
 export { ConfigError, isConfigError } from './errors.js';
 export type { ConfigErrorCode } from './errors.js';

@@ -1,8 +1,11 @@
 import { silentLogger, type Logger, type Subscription, type Transport } from '@goblog/messaging';
+import { inSpan, scopeTracer } from '@goblog/telemetry';
 import { REFRESH_EVENT, busEventType } from './bus-event.js';
 import { matchesDestination } from './destination.js';
 import { isConfigError } from './errors.js';
 import type { LiveConfig } from './live-config.js';
+
+const tracer = scopeTracer('@goblog/config');
 
 export interface RefreshSubscriptionOptions {
   readonly transport: Transport;
@@ -42,7 +45,7 @@ export function subscribeToRefresh(options: RefreshSubscriptionOptions): Promise
         return;
       }
       try {
-        const { changed } = await options.live.refresh();
+        const { changed } = await inSpan(tracer(), 'reload configuration', () => options.live.refresh());
         logger.info(
           { ...context, changed },
           `bus refresh applied: ${changed.length ? changed.join(', ') : 'no change'}`,

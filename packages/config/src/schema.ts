@@ -23,13 +23,44 @@ export function logLevelSchema(options: { readonly default?: LogLevel } = {}) {
 export const BaseConfigSchema = Type.Object({
   server_port: Type.Integer({ minimum: 1, maximum: 65535, errorMessage: 'must be an integer port 1..65535' }),
   server_name: Type.String({ minLength: 1, errorMessage: 'must be a non-empty string' }),
+  // One URL, or several comma-separated: the nodes of a cluster (the service uses one, and fails over).
   amqp_server_url: Type.String({
-    pattern: '^amqps?://[^\\s/?#]+',
-    errorMessage: 'must be an amqp:// or amqps:// URL like amqp://user:password@host:5672/',
+    // Unambiguous (authority, then an optional path from its first / ? #): linear time on any input.
+    pattern:
+      '^\\s*amqps?://[^\\s/?#,]+(?:[/?#][^\\s,]*)?(?:\\s*,\\s*amqps?://[^\\s/?#,]+(?:[/?#][^\\s,]*)?)*\\s*$',
+    errorMessage:
+      'must be an amqp:// or amqps:// URL like amqp://user:password@host:5672/, ' +
+      'or several comma-separated (the nodes of a cluster)',
   }),
   config_event_bus: Type.String({ minLength: 1, default: 'springCloudBus' }),
   data_dir: Type.String({ minLength: 1, default: join(repoRoot(), '.data') }),
   log_level: logLevelSchema({ default: 'info' }),
+  // How work queues (vip_queue, with its .retry and .dlq) are declared: quorum (replicated on every node of
+  // a cluster) unless an operator chooses classic; every service declaring them must agree.
+  work_queue_type: Type.Union([Type.Literal('quorum'), Type.Literal('classic')], {
+    default: 'quorum',
+    errorMessage: 'must be quorum or classic',
+  }),
+  work_queue_delivery_limit: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 20,
+    errorMessage:
+      'must be an integer 1..1000 (deliveries of one message to consumers before a quorum work queue parks it in <queue>.dlq)',
+  }),
 });
 
 export type BaseConfig = Static<typeof BaseConfigSchema>;
+
+/**
+ * `database_url`, for a service that can keep its data in a shared PostgreSQL database instead of its embedded
+ * store: absent or empty, the embedded store. Compose it like BaseConfigSchema; it needs a restart to change.
+ */
+export const DatabaseConfigSchema = Type.Object({
+  database_url: Type.Optional(
+    Type.String({
+      pattern: '^$|^postgres(ql)?://[^\\s/?#]+',
+      errorMessage: 'must be a postgres:// URL like postgres://user:password@host:5432/goblog (or empty)',
+    }),
+  ),
+});

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '@goblog/messaging';
+import { activeSpan, traceparentOfSpan } from '@goblog/telemetry';
 import { ConfigError } from './errors.js';
 import type { Environment, PropertySource } from './environment.js';
 import { isPlainObject } from './flatten.js';
@@ -28,7 +29,12 @@ export async function fetchEnvironment(source: ConfigSource, options: FetchOptio
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await fetch(url, {
-        headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(authorization ? { authorization } : {}),
+          // With tracing on, a refresh's fetch is in the refresh's trace (the configserver continues it).
+          ...traceHeader(),
+        },
         signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 2000),
       });
       if (response.ok) return parseEnvironment(await response.json(), display);
@@ -111,4 +117,9 @@ function describeFetchError(err: unknown): string {
     return err.message;
   }
   return String(err);
+}
+
+function traceHeader(): { traceparent?: string } {
+  const span = activeSpan();
+  return span === undefined ? {} : { traceparent: traceparentOfSpan(span) };
 }

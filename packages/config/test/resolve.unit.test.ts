@@ -32,6 +32,8 @@ void test('environment beats repository beats defaults; schema defaults fill the
     config_event_bus: 'springCloudBus',
     data_dir: join(repoRoot(), '.data'),
     log_level: 'info',
+    work_queue_type: 'quorum',
+    work_queue_delivery_limit: 20,
   });
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.vip_account_ids));
 });

@@ -8,3 +8,11 @@ export {
   vipNotificationType,
 } from './vip-notification.js';
 export type { VipNotificationBody } from './vip-notification.js';
+export {
+  ANNOUNCE_INTERVAL_MS,
+  INSTANCE_ANNOUNCEMENT,
+  InstanceAnnouncementSchema,
+  announcementExchange,
+  instanceAnnouncementType,
+} from './instance-announcement.js';
+export type { InstanceAnnouncement } from './instance-announcement.js';

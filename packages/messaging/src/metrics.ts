@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MessagingErrorCode } from './errors.js';
+import { TalliedHistogram } from './tallied-histogram.js';
+import { Tallies } from './tally.js';
 import type { ConnectionState } from './transport.js';
 
 /** What a publisher reports per destination. Children are bound once, so the hot path does no label hashing. */
@@ -38,7 +40,8 @@ const STATES: readonly ConnectionState[] = ['connecting', 'connected', 'disconne
  * messaging_published_total, messaging_confirmed_total, messaging_publish_failures_total{code},
  * messaging_confirm_latency_seconds (by `destination`); messaging_consumed_total, messaging_acked_total,
  * messaging_retried_total{kind}, messaging_dead_lettered_total{reason}, messaging_dropped_total{reason},
- * messaging_handler_duration_seconds (by `consumer`); messaging_connection_state{connection,state} (1 = current).
+ * messaging_handler_duration_seconds (by `consumer`); messaging_connection_state{connection,state} (1 = current);
+ * messaging_broker_node{connection,node} (1 for the broker node the connection is on; absent while none).
  */
 export class MessagingMetrics {
   private readonly published: Counter<'destination'>;
@@ -50,8 +53,13 @@ export class MessagingMetrics {
   private readonly retriedTotal: Counter<'consumer' | 'kind'>;
   private readonly deadLetteredTotal: Counter<'consumer' | 'reason'>;
   private readonly droppedTotal: Counter<'consumer' | 'reason'>;
-  private readonly handlerDuration: Histogram<'consumer'>;
+  private readonly handlerDuration: TalliedHistogram<'consumer'>;
   private readonly connectionState: Gauge<'connection' | 'state'>;
+  private readonly brokerNode: Gauge<'connection' | 'node'>;
+  private readonly nodeOf = new Map<string, string>();
+  /** The per-message counters of consumers: increments kept in numbers, flushed at scrape time. */
+  private readonly consumedTallies = new Tallies<'consumer'>();
+  private readonly ackedTallies = new Tallies<'consumer'>();
   private readonly publishStats = new Map<string, PublishStats>();
   private readonly consumeStats = new Map<string, ConsumeStats>();
 
@@ -89,12 +97,14 @@ export class MessagingMetrics {
       help: 'Messages delivered to a consumer',
       labelNames: ['consumer'],
       registers,
+      collect: this.consumedTallies.collect,
     });
     this.ackedTotal = new Counter({
       name: `${p}acked_total`,
       help: 'Messages acknowledged after their handler succeeded',
       labelNames: ['consumer'],
       registers,
+      collect: this.ackedTallies.collect,
     });
     this.retriedTotal = new Counter({
       name: `${p}retried_total`,
@@ -114,10 +124,10 @@ export class MessagingMetrics {
       labelNames: ['consumer', 'reason'],
       registers,
     });
-    this.handlerDuration = new Histogram({
+    // Observed once per message: a histogram whose bound children do no label work per observation.
+    this.handlerDuration = new TalliedHistogram<'consumer'>({
       name: `${p}handler_duration_seconds`,
       help: 'Handler run time, per attempt',
-      labelNames: ['consumer'],
       buckets: latencyBuckets,
       registers,
     });
@@ -125,6 +135,12 @@ export class MessagingMetrics {
       name: `${p}connection_state`,
       help: 'Broker connection state (1 for the current state)',
       labelNames: ['connection', 'state'],
+      registers,
+    });
+    this.brokerNode = new Gauge({
+      name: `${p}broker_node`,
+      help: 'The broker node (host:port) each connection is on (1); absent while it is on none',
+      labelNames: ['connection', 'node'],
       registers,
     });
   }
@@ -156,9 +172,9 @@ export class MessagingMetrics {
   forConsumer(consumer: string): ConsumeStats {
     let stats = this.consumeStats.get(consumer);
     if (stats) return stats;
-    const consumed = this.consumedTotal.labels(consumer);
-    const acked = this.ackedTotal.labels(consumer);
-    const duration = this.handlerDuration.labels(consumer);
+    const consumed = this.consumedTallies.of(this.consumedTotal, { consumer });
+    const acked = this.ackedTallies.of(this.ackedTotal, { consumer });
+    const duration = this.handlerDuration.child({ consumer });
     stats = {
       consumed: () => {
         consumed.inc();
@@ -181,6 +197,16 @@ export class MessagingMetrics {
     };
     this.consumeStats.set(consumer, stats);
     return stats;
+  }
+
+  /** @internal The broker node (host:port) `connection` is on now; undefined while it is on none. */
+  setBrokerNode(connection: string, node: string | undefined): void {
+    const previous = this.nodeOf.get(connection);
+    if (previous !== undefined) this.brokerNode.remove({ connection, node: previous });
+    this.nodeOf.delete(connection);
+    if (node === undefined) return;
+    this.nodeOf.set(connection, node);
+    this.brokerNode.set({ connection, node }, 1);
   }
 
   /** @internal */

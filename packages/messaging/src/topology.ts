@@ -38,16 +38,31 @@ export function workQueueArguments(
   };
 }
 
+/*
+ * Broker-side dead-lettering stays at most once (RabbitMQ's default): its at-least-once strategy needs
+ * `x-overflow: reject-publish`, and on RabbitMQ 3.10 a quorum queue with that overflow nacked every publish
+ * after one of its nodes was killed, until it was deleted (seen with test/cluster/messaging-failover.test.ts).
+ * A message can then be lost only if its dead-letter target is unavailable at the very moment it is
+ * dead-lettered (see docs/cluster.md).
+ */
+
+/** The dead-letter queue: where parked messages wait for an operator. Quorum beside a quorum work queue. */
+export function deadLetterQueueArguments(queueType: QueueType): Record<string, unknown> | undefined {
+  return queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : undefined;
+}
+
 /**
  * The delay queue: nobody consumes it. Each message carries its own expiration; when it expires the broker
- * dead-letters it back to the work queue. A classic queue, because only the head of a queue expires,
- * and that head-of-line behaviour is acceptable for a retry path (delays only grow).
+ * dead-letters it back to the work queue. Only the head of a queue expires (classic and quorum alike), and
+ * that head-of-line behaviour is acceptable for a retry path (delays only grow).
  */
-export function retryQueueArguments(queue: string): Record<string, unknown> {
-  return {
-    'x-dead-letter-exchange': '',
-    'x-dead-letter-routing-key': queue,
-  };
+export function retryQueueArguments(
+  queue: string,
+  queueType: QueueType = 'classic',
+): Record<string, unknown> {
+  const back = { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue };
+  // Beside a quorum work queue, replicated too: a message waiting for its retry survives the loss of a node.
+  return queueType === 'quorum' ? { 'x-queue-type': 'quorum', ...back } : back;
 }
 
 /** Default number of broker deliveries of one message before the broker parks it (quorum queues only). */

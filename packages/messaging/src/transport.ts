@@ -99,6 +99,8 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'clo
  */
 export interface Transport {
   readonly state: ConnectionState;
+  /** The broker node (host:port) it is connected to, where there is one to name; undefined while none. */
+  readonly node?: string | undefined;
   /** Subscribe to connection state changes; returns an unsubscribe function. */
   onStateChange(listener: (state: ConnectionState) => void): () => void;
   createPublisher(): DeclaringPublisher;

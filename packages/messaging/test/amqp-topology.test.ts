@@ -94,9 +94,19 @@ describe('Work-queue topology', () => {
           const type = pingType(queue, how === 'type' ? 'quorum' : undefined);
           await t.createPublisher().declare(type);
           assert.equal(await plainDeclare(queue, quorumArgs(queue)), true, how);
-          // ...which is exactly why it is not the default: a plain client's declaration now fails.
+          // ...which is exactly why it is not the package's default: a plain client's declaration now fails.
           assert.equal(await plainDeclare(queue), false, how);
-          assert.equal(await plainDeclare(`${queue}.dlq`), true, how);
+          // Its companions are replicated too: a retry or a parked message survives the loss of a node.
+          assert.equal(await plainDeclare(`${queue}.dlq`, { 'x-queue-type': 'quorum' }), true, how);
+          assert.equal(
+            await plainDeclare(`${queue}.retry`, {
+              'x-queue-type': 'quorum',
+              'x-dead-letter-exchange': '',
+              'x-dead-letter-routing-key': queue,
+            }),
+            true,
+            how,
+          );
         } finally {
           await t.close();
         }
@@ -176,7 +186,8 @@ describe('Work-queue topology', () => {
         await pub.publish(type, { n: 3 });
         assert.equal(await within(got.promise, T, 'the delivery'), 3);
         assert.equal(adoptionWarnings(log.lines, queue).length, 1);
-        assert.equal(adoptionWarnings(log.lines, `${queue}.dlq`).length, 1);
+        // The companions follow the type the work queue has: no second warning.
+        assert.equal(adoptionWarnings(log.lines, `${queue}.dlq`).length, 0);
         const warning = must(adoptionWarnings(log.lines, queue)[0]);
         assert.match(warning.msg, /not applied/);
         assert.match(String(warning.obj.err), /PRECONDITION_FAILED|inequivalent/);
@@ -205,7 +216,12 @@ describe('Work-queue topology', () => {
         );
         await t.createPublisher().publish(type, { n: 4 });
         assert.equal(await within(got.promise, T, 'the delivery'), 4);
-        assert.equal(adoptionWarnings(log.lines, queue).length, 1);
+        // One warning line in all (its companions stay classic beside it), naming how to migrate.
+        const warnings = log.lines.filter((l) => l.level === 'warn' && /other arguments/.test(l.msg));
+        assert.equal(warnings.length, 1);
+        assert.equal(must(warnings[0]).obj.queue, queue);
+        assert.match(String(must(warnings[0]).obj.err), new RegExp(`npm run migrate-queue -- ${queue}`));
+        assert.equal(await plainDeclare(`${queue}.dlq`), true, 'the dead-letter queue is classic like it');
       } finally {
         await t.close();
       }

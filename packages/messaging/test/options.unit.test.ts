@@ -19,14 +19,44 @@ describe('normalizeAmqpOptions', () => {
     assert.equal(n.settings.queueType, 'classic');
     assert.equal(n.initialConnectTimeoutMs, AMQP_DEFAULTS.initialConnectTimeoutMs);
     assert.deepEqual(n.reconnect, { initialMs: 200, maxMs: 5000 });
-    assert.equal(new URL(n.url).searchParams.get('heartbeat'), '10');
+    assert.equal(new URL(n.endpoints[0]?.url ?? '').searchParams.get('heartbeat'), '10');
+    assert.deepEqual(
+      n.endpoints.map((e) => e.node),
+      ['127.0.0.1:5672'],
+    );
     assert.equal(n.settings.maskedUrl.includes('s3cret'), false);
     assert.deepEqual(n.settings.secrets, ['s3cret', 's3cret']);
   });
 
   it('keeps a heartbeat the URL sets', () => {
     const n = normalizeAmqpOptions({ ...base, url: 'amqp://h/?heartbeat=3', heartbeatSeconds: 30 });
-    assert.equal(new URL(n.url).searchParams.get('heartbeat'), '3');
+    assert.equal(new URL(n.endpoints[0]?.url ?? '').searchParams.get('heartbeat'), '3');
+  });
+
+  it('takes a comma-separated list of nodes, in order, each password a secret and masked', () => {
+    const url = 'amqp://u:pw1@127.0.0.1:5681/, amqp://u:pw2@127.0.0.1:5682/,amqps://u:pw3@node3/';
+    const n = normalizeAmqpOptions({ ...base, url });
+    assert.deepEqual(
+      n.endpoints.map((e) => e.node),
+      ['127.0.0.1:5681', '127.0.0.1:5682', 'node3:5671'],
+    );
+    for (const e of n.endpoints) assert.equal(new URL(e.url).searchParams.get('heartbeat'), '10');
+    assert.deepEqual(n.settings.secrets, ['pw1', 'pw1', 'pw2', 'pw2', 'pw3', 'pw3']);
+    assert.equal(/pw\d/.test(n.settings.maskedUrl), false);
+    assert.equal(n.settings.maskedUrl.split(',').length, 3);
+  });
+
+  it('refuses a list with an empty or bad entry, naming no password', () => {
+    for (const url of [
+      'amqp://u:s3cret@h/,',
+      'amqp://u:s3cret@h/,,amqp://h2/',
+      'amqp://u:s3cret@h/,http://h2/',
+    ]) {
+      assert.throws(
+        () => normalizeAmqpOptions({ ...base, url }),
+        (err: unknown) => isMessagingError(err, 'INVALID_URL') && !err.message.includes('s3cret'),
+      );
+    }
   });
 
   it('refuses a bad URL with INVALID_URL and never echoes its password', () => {

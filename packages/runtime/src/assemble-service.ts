@@ -1,7 +1,10 @@
 import { subscribeToRefresh } from '@goblog/config';
 import type { LiveConfig } from '@goblog/config';
-import { connectAmqp, MessagingMetrics } from '@goblog/messaging';
+import { connectAmqp, MessagingMetrics, tracedTransport } from '@goblog/messaging';
+import { tracingOn } from '@goblog/telemetry';
 import type { Subscription, Transport } from '@goblog/messaging';
+import { startAnnouncing } from './announcer.js';
+import type { Announcer } from './announcer.js';
 import { brokerStartupError } from './broker-hint.js';
 import { Health } from './health.js';
 import type { PinoLogger } from './logger.js';
@@ -26,7 +29,7 @@ export interface AssembledService<O, P extends ServiceParts> {
   readonly parts: P;
   readonly transport: Transport;
   readonly health: Health;
-  /** In order: HTTP, consumers, the service's own steps, config bus, broker, store. */
+  /** In order: farewell announcement, HTTP, consumers, the service's own steps, config bus, broker, store. */
   readonly shutdownSteps: readonly ShutdownStep[];
   /** To call once HTTP listens on `port`: logs the service's line, then attaches its consumers. */
   listening(port: number): Promise<void>;
@@ -60,11 +63,17 @@ export async function assembleService<C extends ServiceConfig, O, P extends Serv
 
   const opened = await definition.open(context);
   const connect = inputs.connect ?? ((ctx: ServiceContext<C>) => connectBroker(definition, ctx));
-  const transport = await connect(context).catch(async (err: unknown) => {
+  const connected = await connect(context).catch(async (err: unknown) => {
     await definition.close?.(opened);
     throw brokerStartupError(err);
   });
-  health.register('broker', () => ({ ok: transport.state === 'connected', detail: transport.state }));
+  // With tracing on, every publish of the service is a producer span (consumers trace in the delivery core).
+  const transport = tracingOn() ? tracedTransport(connected) : connected;
+  health.register('broker', () => ({
+    ok: transport.state === 'connected',
+    // Which node of a cluster this instance is on (the node, not the URL: no password).
+    detail: transport.node === undefined ? transport.state : { state: transport.state, node: transport.node },
+  }));
 
   const parts = await definition.compose(context, opened, transport);
   const consumers = (parts.consumers ?? []).map((consumer) => ({ consumer, subscription: attachLater() }));
@@ -76,7 +85,9 @@ export async function assembleService<C extends ServiceConfig, O, P extends Serv
   }
   const configBus = live === undefined ? undefined : await followRefreshes(context, live, transport);
 
+  let announcer: Announcer | undefined;
   const shutdownSteps: ShutdownStep[] = [
+    { name: 'announcer', run: async () => announcer?.stop() },
     { name: 'http', run: () => parts.app.close() },
     ...consumers.map(({ consumer, subscription }) => ({
       name: consumer.name,
@@ -101,6 +112,8 @@ export async function assembleService<C extends ServiceConfig, O, P extends Serv
       port = listeningOn;
       parts.listening(listeningOn);
       for (const { consumer, subscription } of consumers) subscription.current = await consumer.subscribe();
+      // Once it takes work, the landscape may show it (see announcer.ts).
+      announcer = startAnnouncing(context, transport, listeningOn);
     },
     async close() {
       for (const step of shutdownSteps) await step.run();
@@ -123,6 +136,10 @@ function connectBroker<C extends ServiceConfig>(
     logger: context.logger,
     metrics: new MessagingMetrics(context.metrics.registry),
     appId: definition.name,
+    queueType: context.config.work_queue_type ?? 'quorum',
+    ...(context.config.work_queue_delivery_limit === undefined
+      ? {}
+      : { deliveryLimit: context.config.work_queue_delivery_limit }),
     ...definition.broker,
   });
 }

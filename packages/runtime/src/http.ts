@@ -14,6 +14,8 @@ import type { PinoLogger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Health } from './health.js';
 import { refuseConnectMethod } from './connect-method.js';
+import { nameSpanAfterRoute, tracedListener } from './http-tracing.js';
+import { tracingOn } from '@goblog/telemetry';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,6 +36,8 @@ export interface HttpServerDeps {
   readonly healthDetails?: () => Record<string, unknown>;
   /** Answers the service's hottest requests ahead of Fastify's routing (see FastPath). */
   readonly fastPath?: FastPath;
+  /** The route the fast path answers, as its request spans are named (`/accounts/:id`). */
+  readonly fastPathRoute?: string;
 }
 
 /**
@@ -72,7 +76,7 @@ export function routeObserver(
   return (status, seconds) => {
     let observer = byStatus.get(status);
     if (observer === undefined) {
-      observer = metrics.httpDuration.labels(method, route, String(status));
+      observer = metrics.httpDuration.child({ method, route, status: String(status) });
       byStatus.set(status, observer);
     }
     observer.observe(seconds);
@@ -90,6 +94,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Typed as Fastify's base logger so the instance has Fastify's default type, shared by every service.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const { fastPath } = deps;
+  const traced = tracingOn();
   let closing = false;
   const app = Fastify({
     loggerInstance,
@@ -99,9 +104,16 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 512 },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    ...(fastPath === undefined ? {} : { serverFactory: withFastPath(fastPath, () => closing) }),
+    ...(fastPath === undefined && !traced
+      ? {}
+      : { serverFactory: withFastPath(fastPath, () => closing, traced, deps.fastPathRoute) }),
   });
   refuseConnectMethod(app.server);
+  if (traced)
+    app.addHook('onRequest', (request, _reply, done) => {
+      nameSpanAfterRoute(request);
+      done();
+    });
   // While closing, every request goes to Fastify, which answers 503.
   app.addHook('preClose', (done) => {
     closing = true;
@@ -114,7 +126,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     return reply.code(status).send(body);
   });
 
-  const unmatched = deps.metrics.httpDuration.labels('*', 'unmatched', '404');
+  const unmatched = deps.metrics.httpDuration.child({ method: '*', route: 'unmatched', status: '404' });
   app.setNotFoundHandler((request, reply) => {
     unmatched.observe(reply.elapsedTime / 1000);
     return reply.code(404).send({ error: `no route for ${request.method} ${request.url.slice(0, 200)}` });
@@ -172,12 +184,30 @@ export function allowOnly(app: FastifyInstance, url: string, allowed: readonly H
   });
 }
 
-/** A node:http server that offers each request to `fastPath` before Fastify's handler (unless closing). */
-function withFastPath(fastPath: FastPath, closing: () => boolean): FastifyServerFactory {
+/**
+ * A node:http server that offers each request to `fastPath` before Fastify's handler (unless closing), each
+ * request in its span when traced.
+ */
+function withFastPath(
+  fastPath: FastPath | undefined,
+  closing: () => boolean,
+  traced: boolean,
+  fastPathRoute: string | undefined,
+): FastifyServerFactory {
   return (handler, options) => {
-    const server = createServer((request, response) => {
-      if (closing() || !fastPath(request, response)) handler(request, response);
-    });
+    const answer = (request: IncomingMessage, response: ServerResponse): boolean => {
+      if (!closing() && fastPath?.(request, response) === true) return true;
+      handler(request, response);
+      return false;
+    };
+    const server = createServer(
+      traced
+        ? tracedListener(answer, fastPathRoute)
+        : (request, response) => {
+            if (closing() || fastPath === undefined || !fastPath(request, response))
+              handler(request, response);
+          },
+    );
     // What Fastify sets on a server it creates itself.
     const option = (key: string, fallback: number): number => {
       const value = options[key];

@@ -8,6 +8,8 @@ export type { HealthCheck, HealthReport } from './health.js';
 export { createHttpServer, allowOnly, errorReply, routeObserver } from './http.js';
 export type { FastPath, HttpServerDeps } from './http.js';
 export { instanceAddress } from './address.js';
+export { requireBasicAuth } from './basic-auth.js';
+export type { BasicAuthOptions, Credentials } from './basic-auth.js';
 export { handleShutdown, exitOnStartupError, SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
 export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT, brokerStartupError } from './broker-hint.js';

@@ -2,11 +2,14 @@ import pino from 'pino';
 import type { Logger as PinoLogger, LevelWithSilent } from 'pino';
 
 import type { LogLevel } from '@goblog/config';
+import { traceFields } from '@goblog/telemetry';
+import { cachedIsoTime, TurnBatchedStdout } from './log-destination.js';
+import { redactor } from './log-redact.js';
 
 export type { PinoLogger };
 
 /**
- * Paths that may carry a secret anywhere in a log object. pino replaces them before serialising, so a secret
+ * Paths that may carry a secret anywhere in a log object. They are replaced before serialising, so a secret
  * cannot reach a log line even when a caller logs a whole configuration object by mistake.
  */
 const REDACT_PATHS = [
@@ -32,14 +35,14 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
   /** Where JSON lines go; default stdout. Tests pass a stream to capture lines. */
   readonly destination?: NodeJS.WritableStream;
+  /**
+   * With tracing on: every line written inside a span carries its `trace_id`, `span_id` and `trace_flags`
+   * (the OpenTelemetry log data model's names), so a log store can join it to the trace.
+   */
+  readonly traced?: boolean;
 }
 
-/**
- * Bytes the asynchronous stdout destination holds before it writes. Every line is longer, so each is still
- * written at once. With sonic-boom's default (no minimum) `logger.flush(cb)` calls back at once, while
- * writes are still in flight, and an exit in that callback loses them; with a minimum it waits for them.
- */
-const ASYNC_MIN_LENGTH = 1;
+const redactSecrets = redactor(REDACT_PATHS, '***');
 
 /** Structured JSON logs (pretty in a terminal), secrets redacted by path. */
 export function createLogger(options: LoggerOptions): PinoLogger {
@@ -51,14 +54,32 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   const base = {
     name: options.service,
     level: options.level ?? 'info',
-    redact: { paths: REDACT_PATHS, censor: '***' },
+    // pino's `redact`, by the same paths, for a fraction of its cost per line (see log-redact.ts).
+    formatters: { log: redactSecrets, bindings: redactSecrets },
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: cachedIsoTime,
+    ...(options.traced === true ? { mixin: traceFields } : {}),
   };
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, sync: true } } });
+    return redactingChildren(
+      pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, sync: true } } }),
+    );
   }
-  return options.destination
-    ? pino(base, options.destination)
-    : pino(base, pino.destination({ sync: false, minLength: ASYNC_MIN_LENGTH }));
+  return redactingChildren(
+    options.destination ? pino(base, options.destination) : pino(base, new TurnBatchedStdout()),
+  );
+}
+
+/**
+ * pino applies the bindings formatter to the root logger's own bindings only: a child's bindings are
+ * censored here, on the way in. Children inherit the root's `child`, so grandchildren are too.
+ */
+function redactingChildren(logger: PinoLogger): PinoLogger {
+  // Called below with the logger it is called on (`this`): a child's own child goes through it too.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const plainChild = logger.child;
+  logger.child = function child(this: PinoLogger, bindings, childOptions) {
+    return plainChild.call(this, redactSecrets(bindings), childOptions);
+  } as PinoLogger['child'];
+  return logger;
 }

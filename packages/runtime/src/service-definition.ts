@@ -12,6 +12,9 @@ export interface ServiceConfig {
   readonly amqp_server_url: string;
   readonly config_event_bus: string;
   readonly log_level: LogLevel;
+  /** How work queues are declared (see BaseConfigSchema); quorum unless configured otherwise. */
+  readonly work_queue_type?: 'quorum' | 'classic';
+  readonly work_queue_delivery_limit?: number;
 }
 
 /** What a service's assembly is handed: built once, shared by `open` and `compose`. */

@@ -1,16 +1,9 @@
 import { randomFillSync } from 'node:crypto';
-
-// W3C Trace Context (https://www.w3.org/TR/trace-context/): version-traceid-parentid-flags, lower-case hex.
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const ZERO_TRACE = '0'.repeat(32);
-const ZERO_SPAN = '0'.repeat(16);
+import { parseTraceparent } from '@goblog/telemetry';
 
 /** The trace id of a valid `traceparent`, or undefined. */
 export function traceIdOf(traceparent: string | undefined): string | undefined {
-  const match = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
-  if (match === null || match[1] === 'ff' || match[2] === ZERO_TRACE || match[3] === ZERO_SPAN)
-    return undefined;
-  return match[2];
+  return parseTraceparent(traceparent)?.traceId;
 }
 
 /**

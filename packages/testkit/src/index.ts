@@ -6,6 +6,7 @@ export { repoRoot } from './paths.js';
 export { spawnNode } from './process.js';
 export type { LineMatch, NodeProcess } from './process.js';
 export { serviceArgs, startService } from './services.js';
+export { gotMessageAccountId, gotMessageBody } from './got-message.js';
 export type { RunningService, ServiceName, StartOptions } from './services.js';
 export { freePort, waitUntil, withTimeout } from './wait.js';
 
@@ -30,11 +31,34 @@ export {
 export { closeConnectionsOf, createBrokerUser, deleteBrokerUser } from './broker-user.js';
 export type { BrokerUser } from './broker-user.js';
 export { startBrokerProxy } from './tcp-proxy.js';
+
+// The local RabbitMQ cluster (npm run cluster).
+export {
+  CLUSTER_PORTS,
+  clusterCommand,
+  clusterConnection,
+  clusterNodeOf,
+  clusterNodeUrl,
+  clusterUrl,
+  deleteClusterQueues,
+  useCluster,
+} from './cluster.js';
+export type { ClusterQueue, LocalCluster } from './cluster.js';
 export type { TcpProxy } from './tcp-proxy.js';
 
 // HTTP against a running service.
 export { holdRequest } from './held-request.js';
 export type { HeldRequest } from './held-request.js';
 export { metricValue } from './metrics.js';
+
+// Traces: an OTLP/HTTP receiver, as a collector takes them.
+export { startOtlpReceiver } from './otlp-receiver.js';
+export type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.js';
 export { startLoad } from './load.js';
 export type { Load, LoadOptions, LoadStats } from './load.js';
+
+// PostgreSQL: databases of a test's own on the machine's server, and throwaway servers to stop and start.
+export { POSTGRES_ADMIN_URL, adminQuery, createTestDatabase, databaseUrl, queryRows } from './postgres.js';
+export type { TestDatabase } from './postgres.js';
+export { startPostgresInstance } from './postgres-instance.js';
+export type { PostgresInstance } from './postgres-instance.js';

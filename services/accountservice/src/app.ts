@@ -47,6 +47,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     metrics: deps.metrics,
     health: deps.health,
     ...(deps.healthDetails ? { healthDetails: deps.healthDetails } : {}),
+    fastPathRoute: ACCOUNT_ROUTE,
     fastPath: accountFastPath({
       readAccount,
       servedBy,
@@ -90,6 +91,18 @@ function accountFastPath(deps: {
   readonly observe: (status: number, seconds: number) => void;
 }): FastPath {
   const { readAccount, servedBy, logger, observe } = deps;
+  // The 200 body of each account object: the stores hand out the same (immutable) object until the account
+  // changes (lmdb-js's object cache, the PostgreSQL repository's cache), so it is serialised once, not per
+  // read; a changed account is a new object, and the old one's body goes with it.
+  const bodies = new WeakMap<Account, string>();
+  const bodyOf = (account: Account): string => {
+    let body = bodies.get(account);
+    if (body === undefined) {
+      body = JSON.stringify({ id: account.id, name: account.name, servedBy });
+      bodies.set(account, body);
+    }
+    return body;
+  };
   return (request, response) => {
     const url = request.url;
     if (request.method !== 'GET' || url === undefined || !url.startsWith(ACCOUNT_PREFIX)) return false;
@@ -114,7 +127,7 @@ function accountFastPath(deps: {
       observe(status, (performance.now() - started) / 1000);
     };
     const ok = (account: Account): void => {
-      answer(200, JSON.stringify({ id: account.id, name: account.name, servedBy }));
+      answer(200, bodyOf(account));
     };
     if (!(result instanceof Promise)) {
       ok(result);

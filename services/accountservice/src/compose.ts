@@ -1,4 +1,4 @@
-import { vipNotificationType } from '@goblog/contracts';
+import { VIP_QUEUE, vipNotificationType } from '@goblog/contracts';
 import type { ServiceDefinition, ServiceParts } from '@goblog/runtime';
 import { instanceAddress, loopPressure } from '@goblog/runtime';
 import { buildApp } from './app.js';
@@ -9,15 +9,19 @@ import { VipPolicy } from './domain/vip-policy.js';
 import { followConfig } from './follow-config.js';
 import { OutboxMetrics, outboxStatus } from './outbox/outbox-metrics.js';
 import { OutboxRelay } from './outbox/relay.js';
+import { tracedOutbox } from './outbox/traced-outbox.js';
 import type { OutboxRelayOptions } from './outbox/relay.js';
-import { AccountStore } from './store/account-store.js';
 import type { OpenStoreOptions } from './store/account-store.js';
 import type { OutboxReader } from './store/outbox-store.js';
+import { openAccountStorage } from './store/storage.js';
+import type { AccountStorage, OpenStorageOptions } from './store/storage.js';
 
 export interface AccountserviceOptions {
   /** Another queue than the contract's vip_queue: for tests sharing a broker. */
   readonly vipQueue?: string;
   readonly durability?: OpenStoreOptions['durability'];
+  /** The shared database's pool and outbox polling (with database_url set); tests shorten the poll. */
+  readonly postgres?: OpenStorageOptions['postgres'];
   /** The `servedBy` of the responses; default this instance's address. */
   readonly servedBy?: string;
   /** Whether requests saturate the process (the relay then defers); default the event-loop pressure. */
@@ -30,7 +34,7 @@ export interface AccountserviceOptions {
 
 /** The accountservice as assembled, for the tests that drive it. */
 export interface AccountserviceParts extends ServiceParts {
-  readonly store: AccountStore;
+  readonly store: AccountStorage;
   readonly vip: VipPolicy;
   readonly relay: OutboxRelay;
 }
@@ -42,19 +46,28 @@ export interface AccountserviceParts extends ServiceParts {
  */
 export function accountservice(
   options: AccountserviceOptions = {},
-): ServiceDefinition<AccountserviceConfig, AccountStore, AccountserviceParts> {
+): ServiceDefinition<AccountserviceConfig, AccountStorage, AccountserviceParts> {
   return {
     name: SERVICE_NAME,
     // Bounded so that a shutdown during a broker outage still ends within the shutdown's bound.
     broker: { publishWaitMs: 5000, closeTimeoutMs: 2000 },
     async open({ config, logger, health }) {
-      const store = AccountStore.open({
+      // LMDB under data_dir, or the shared PostgreSQL database when database_url is set.
+      const store = await openAccountStorage({
         dataDir: config.data_dir,
+        databaseUrl: config.database_url,
+        logger,
         ...(options.durability === undefined ? {} : { durability: options.durability }),
+        ...(options.postgres === undefined ? {} : { postgres: options.postgres }),
       });
-      const added = await store.accounts.seed(seedAccounts());
-      logger.info({ path: store.path, added, outboxDepth: store.outbox.depth }, 'account store open');
+      const added = await store.accounts.seed(seedAccounts()).catch(async (err: unknown) => {
+        await store.close();
+        throw err;
+      });
+      logger.info({ path: store.location, added, outboxDepth: store.outbox.depth }, 'account store open');
       health.register('store', () => ({ ok: store.isOpen }));
+      const database = store.database?.bind(store);
+      if (database !== undefined) health.register('database', database);
       return store;
     },
     close: (store) => store.close(),
@@ -94,7 +107,7 @@ export function accountservice(
         health,
         accounts: store.accounts,
         vip,
-        outbox: outboxMetrics.timed(store.outbox),
+        outbox: tracedOutbox(outboxMetrics.timed(store.outbox), options.vipQueue ?? VIP_QUEUE, logger),
         servedBy: options.servedBy ?? instanceAddress(config.server_port),
         healthDetails: () => ({ outbox: outboxStatus(store.outbox) }),
       });

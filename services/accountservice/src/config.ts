@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { BaseConfigSchema } from '@goblog/config';
+import { BaseConfigSchema, DatabaseConfigSchema } from '@goblog/config';
 import { ACCOUNT_ID_PATTERN } from '@goblog/contracts';
 
 export const SERVICE_NAME = 'accountservice';
 
-/** The accountservice's configuration: the shared keys plus the VIP accounts. */
+/** The accountservice's configuration: the shared keys, the optional shared database, the VIP accounts. */
 export const AccountserviceConfigSchema = Type.Evaluate(
   Type.Intersect([
     BaseConfigSchema,
+    DatabaseConfigSchema,
     Type.Object({
       vip_account_ids: Type.Array(Type.String({ pattern: ACCOUNT_ID_PATTERN }), {
         default: ['10000'],
@@ -31,4 +32,12 @@ export const DEFAULTS: Readonly<Record<string, unknown>> = {
 };
 
 /** Keys a refresh cannot change in a running process (they are bound at startup). */
-export const RESTART_KEYS = ['server_port', 'amqp_server_url', 'data_dir', 'config_event_bus'] as const;
+export const RESTART_KEYS = [
+  'server_port',
+  'amqp_server_url',
+  'data_dir',
+  'config_event_bus',
+  'work_queue_type',
+  'work_queue_delivery_limit',
+  'database_url',
+] as const;

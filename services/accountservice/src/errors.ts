@@ -21,7 +21,19 @@ export const StoreOpenFailedError = createError(
   (_path, cause) => cause,
 );
 
-const CODES = [AccountNotFoundError.code, StoreClosedError.code, StoreOpenFailedError.code] as const;
+/** The shared PostgreSQL database (database_url) does not answer for now; `detail` is free of secrets. */
+export const DatabaseUnavailableError = createError(
+  'DATABASE_UNAVAILABLE',
+  503,
+  (detail: string) => `the database is unavailable: ${detail}`,
+);
+
+const CODES = [
+  AccountNotFoundError.code,
+  StoreClosedError.code,
+  StoreOpenFailedError.code,
+  DatabaseUnavailableError.code,
+] as const;
 export type AccountErrorCode = (typeof CODES)[number];
 export type AccountServiceError = ServiceError<AccountErrorCode>;
 

@@ -5,7 +5,13 @@ export { accountservice } from './compose.js';
 export type { AccountserviceOptions, AccountserviceParts } from './compose.js';
 export { AccountserviceConfigSchema, DEFAULTS, RESTART_KEYS, SERVICE_NAME } from './config.js';
 export type { AccountserviceConfig } from './config.js';
-export { AccountNotFoundError, StoreClosedError, StoreOpenFailedError, isAccountError } from './errors.js';
+export {
+  AccountNotFoundError,
+  DatabaseUnavailableError,
+  StoreClosedError,
+  StoreOpenFailedError,
+  isAccountError,
+} from './errors.js';
 export type { AccountErrorCode, AccountServiceError } from './errors.js';
 // The contract it publishes, for its tests: the notification type on vip_queue and its id rule.
 export { ACCOUNT_ID_PATTERN, VIP_QUEUE, VipNotificationSchema, vipNotificationType } from '@goblog/contracts';
@@ -18,6 +24,12 @@ export { createReadAccount } from './domain/read-account.js';
 export { followConfig } from './follow-config.js';
 export { AccountStore } from './store/account-store.js';
 export type { OpenStoreOptions } from './store/account-store.js';
+export { openAccountStorage } from './store/storage.js';
+export type { AccountStorage, OpenStorageOptions } from './store/storage.js';
+export { PgAccountStore } from './store/pg/account-database.js';
+export type { OpenPgStoreOptions } from './store/pg/account-database.js';
+export { PgOutbox } from './store/pg/outbox.js';
+export type { PgOutboxOptions } from './store/pg/outbox.js';
 export type { OutboxEntry, OutboxReader } from './store/outbox-store.js';
 export { OutboxRelay } from './outbox/relay.js';
 export type { OutboxRelayOptions, ConnectionWatch, RelayHealth, RelayRound } from './outbox/relay.js';

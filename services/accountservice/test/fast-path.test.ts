@@ -79,7 +79,7 @@ void describe('the GET /accounts/{id} fast path', () => {
     const res = await fetch(`${base}/accounts/10000`);
     assert.equal(res.status, 200);
     assert.equal(t.store.outbox.depth, depth + 1);
-    const [entry] = t.store.outbox.peek(1000).slice(-1);
+    const [entry] = (await t.store.outbox.peek(1000)).slice(-1);
     assert.equal(entry?.body.accountId, '10000');
   });
 

@@ -46,7 +46,14 @@ void describe('the outbox across a crash (kill -9)', () => {
     return { dir, queue };
   };
   const start = (dir: string, queue: string, ids: readonly string[]): Promise<RunningService> =>
-    startAccountservice({ dataDir: dir, vipQueue: queue, vipIds: ids, env: { LOG_FORMAT: 'json' } });
+    // A classic queue: the refusal below (max-length 0, reject-publish) is exact on one, while a quorum queue
+    // checks its limit after the enqueue and takes one message in.
+    startAccountservice({
+      dataDir: dir,
+      vipQueue: queue,
+      vipIds: ids,
+      env: { LOG_FORMAT: 'json', WORK_QUEUE_TYPE: 'classic' },
+    });
 
   void it('delivers, after a restart, every notification whose request got a 200', async () => {
     const { dir, queue } = fresh();

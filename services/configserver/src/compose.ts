@@ -1,3 +1,4 @@
+import { inSpan, scopeTracer } from '@goblog/telemetry';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createConfigRepository, createTextEncryptor } from '@goblog/config';
 import type { ConfigRepository, TextEncryptor } from '@goblog/config';
@@ -9,6 +10,8 @@ import type { ConfigServerConfig } from './config.js';
 import { destinationsForPaths } from './domain/changed-services.js';
 import { createRefreshBus } from './domain/refresh-bus.js';
 import { watchRepository } from './repo-watcher.js';
+
+const tracer = scopeTracer('@goblog/configserver');
 
 /** What the configserver serves from: the repository folder, and the key of its `{cipher}` values. */
 export interface ServedRepository {
@@ -66,15 +69,17 @@ export function configserver(): ServiceDefinition<ConfigServerConfig, ServedRepo
       const watcher = watchRepository({
         dir: repository.dir,
         logger,
-        onChange: async (files) => {
-          for (const destination of destinationsForPaths(files)) {
-            const event = await bus.publishRefresh(destination, 'watch');
-            logger.info(
-              { files, destination, eventId: event.id },
-              'configuration repository changed: refresh published',
-            );
-          }
-        },
+        // With tracing on, a saved file starts a trace: its refresh events, and each service's reload.
+        onChange: (files) =>
+          inSpan(tracer(), 'config repository change', async () => {
+            for (const destination of destinationsForPaths(files)) {
+              const event = await bus.publishRefresh(destination, 'watch');
+              logger.info(
+                { files, destination, eventId: event.id },
+                'configuration repository changed: refresh published',
+              );
+            }
+          }),
       });
 
       return {

@@ -10,7 +10,7 @@ export interface AppDeps {
   readonly logger: PinoLogger;
   readonly metrics: ServiceMetrics;
   readonly health: Health;
-  readonly offers: { get(accountId: string): Offer | undefined };
+  readonly offers: { get(accountId: string): Offer | undefined | Promise<Offer | undefined> };
   /** Extra fields for the /health body. */
   readonly healthDetails?: () => Record<string, unknown>;
 }
@@ -41,9 +41,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get<{ Params: { accountId: string } }>(
     '/offers/:accountId',
     { schema: { params: OfferParams, response: { 200: OfferResponse } } },
-    (request) => {
+    async (request) => {
       const { accountId } = request.params;
-      const offer = deps.offers.get(accountId);
+      const offer = await deps.offers.get(accountId);
       if (offer === undefined) throw new OfferNotFoundError(accountId);
       return offer;
     },

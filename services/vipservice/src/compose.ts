@@ -8,7 +8,8 @@ import { vipNotificationType } from './messages.js';
 import { VipMetrics } from './metrics.js';
 import { createNotificationHandler } from './notification-handler.js';
 import { DedupPruner } from './store/dedup-pruner.js';
-import { OfferStore } from './store/offer-store.js';
+import { openOfferStorage } from './store/storage.js';
+import type { OfferStorage, OpenOfferStorageOptions } from './store/storage.js';
 
 /**
  * The longest a close waits for work in flight: the consumer's handlers, then the config bus's, then the
@@ -22,11 +23,13 @@ const HOUR_MS = 3_600_000;
 export interface VipserviceOptions {
   /** Another queue than the contract's vip_queue: for tests sharing a broker. */
   readonly queue?: string;
+  /** The shared database's pool (with database_url set). */
+  readonly postgres?: OpenOfferStorageOptions['postgres'];
 }
 
 /** What the vipservice opens before the broker: the offer store and what keeps it. */
 export interface VipserviceStore {
-  readonly store: OfferStore;
+  readonly store: OfferStorage;
   readonly metrics: VipMetrics;
   readonly pruner: DedupPruner;
 }
@@ -42,11 +45,23 @@ export function vipservice(
   return {
     name: SERVICE_NAME,
     broker: { closeTimeoutMs: CLOSE_TIMEOUT_MS },
-    open({ config, live, logger, metrics, health }) {
+    async open({ config, live, logger, metrics, health }) {
       logger.info(`Starting ${SERVICE_NAME}...`);
-      const store = OfferStore.open({ dataDir: config.data_dir });
-      logger.info({ path: store.path, offers: store.offerCount() }, 'offer store open');
+      // LMDB under data_dir, or the shared PostgreSQL database when database_url is set.
+      const store = await openOfferStorage({
+        dataDir: config.data_dir,
+        databaseUrl: config.database_url,
+        logger,
+        ...(options.postgres === undefined ? {} : { postgres: options.postgres }),
+      });
+      const offers = await Promise.resolve(store.offerCount()).catch(async (err: unknown) => {
+        await store.close();
+        throw err;
+      });
+      logger.info({ path: store.location, offers }, 'offer store open');
       health.register('store', () => ({ ok: store.isOpen }));
+      const database = store.database?.bind(store);
+      if (database !== undefined) health.register('database', database);
       const vipMetrics = new VipMetrics(metrics.registry, store);
       const pruner = new DedupPruner({
         store,

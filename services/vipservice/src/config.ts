@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { BaseConfigSchema } from '@goblog/config';
+import { BaseConfigSchema, DatabaseConfigSchema } from '@goblog/config';
 
 export const SERVICE_NAME = 'vipservice';
 
@@ -16,6 +16,7 @@ export const DEDUP_RETENTION_FLOOR_HOURS = 1;
 export const VipserviceConfigSchema = Type.Evaluate(
   Type.Intersect([
     BaseConfigSchema,
+    DatabaseConfigSchema,
     Type.Object({
       consumer_prefetch: Type.Integer({
         minimum: 1,
@@ -53,5 +54,8 @@ export const RESTART_KEYS = [
   'amqp_server_url',
   'data_dir',
   'config_event_bus',
+  'database_url',
+  'work_queue_type',
+  'work_queue_delivery_limit',
   'consumer_prefetch',
 ] as const;

@@ -5,7 +5,13 @@ export { VipserviceConfigSchema, DEFAULTS, RESTART_KEYS, SERVICE_NAME } from './
 export type { VipserviceConfig } from './config.js';
 export { vipservice } from './compose.js';
 export type { VipserviceOptions, VipserviceStore } from './compose.js';
-export { OfferNotFoundError, StoreClosedError, StoreOpenFailedError, isVipError } from './errors.js';
+export {
+  DatabaseUnavailableError,
+  OfferNotFoundError,
+  StoreClosedError,
+  StoreOpenFailedError,
+  isVipError,
+} from './errors.js';
 export type { VipErrorCode, VipServiceError } from './errors.js';
 export { VipNotificationSchema, vipNotificationType, readAtOf } from './messages.js';
 export type { VipNotificationBody } from './messages.js';
@@ -22,4 +28,8 @@ export { recordNotification } from './domain/record-notification.js';
 export { OfferStore } from './store/offer-store.js';
 export type { OpenOfferStoreOptions } from './store/offer-store.js';
 export { DedupPruner } from './store/dedup-pruner.js';
+export { openOfferStorage } from './store/storage.js';
+export type { OfferStorage, OpenOfferStorageOptions } from './store/storage.js';
+export { PgOfferStore } from './store/pg/offer-database.js';
+export type { OpenPgOfferStoreOptions } from './store/pg/offer-database.js';
 export type { DedupPrunerOptions } from './store/dedup-pruner.js';

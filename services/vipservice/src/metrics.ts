@@ -1,3 +1,4 @@
+import { Tallies } from '@goblog/messaging';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RecordOutcome } from './domain/offer.js';
 
@@ -10,17 +11,22 @@ export class VipMetrics {
   readonly #outcomes: Record<RecordOutcome, { inc(): void }>;
   readonly #pruned: Counter;
 
-  constructor(registry: Registry, store: { offerCount(): number; dedupRecords(): number }) {
+  constructor(
+    registry: Registry,
+    store: { offerCount(): number | Promise<number>; dedupRecords(): number | Promise<number> },
+  ) {
+    // Counted in plain numbers, added to the counter when scraped: the hot path does no label hashing.
+    const tallies = new Tallies<'outcome'>();
     const notifications = new Counter({
       name: 'vipservice_notifications_total',
       help: 'VIP notifications handled, by outcome (recorded on an offer, or a duplicate that changed nothing)',
       labelNames: ['outcome'] as const,
       registers: [registry],
+      collect: tallies.collect,
     });
-    // Children bound once: the hot path does no label hashing.
     this.#outcomes = {
-      recorded: notifications.labels('recorded'),
-      duplicate: notifications.labels('duplicate'),
+      recorded: tallies.of(notifications, { outcome: 'recorded' }),
+      duplicate: tallies.of(notifications, { outcome: 'duplicate' }),
     };
     this.#pruned = new Counter({
       name: 'vipservice_dedup_pruned_total',
@@ -31,16 +37,19 @@ export class VipMetrics {
       name: 'vipservice_offers',
       help: 'Offers in the store',
       registers: [registry],
-      collect() {
-        this.set(store.offerCount());
+      // A database that does not answer keeps the last value (the database check of /health says why).
+      async collect() {
+        const value = await Promise.resolve(store.offerCount()).catch(() => undefined);
+        if (value !== undefined) this.set(value);
       },
     });
     new Gauge({
       name: 'vipservice_dedup_records',
       help: 'Dedup records kept (message ids and body digests within the retention)',
       registers: [registry],
-      collect() {
-        this.set(store.dedupRecords());
+      async collect() {
+        const value = await Promise.resolve(store.dedupRecords()).catch(() => undefined);
+        if (value !== undefined) this.set(value);
       },
     });
   }

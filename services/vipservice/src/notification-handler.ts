@@ -1,10 +1,11 @@
 import { traceIdOf } from '@goblog/runtime';
+import { inSpan, scopeTracer } from '@goblog/telemetry';
 import { randomUUID } from 'node:crypto';
 import type { Handler, Logger } from '@goblog/messaging';
 import { dedupKey } from './domain/dedup-key.js';
 import type { OfferContext, OfferRepository } from './domain/offer.js';
 import { recordNotification } from './domain/record-notification.js';
-import { LOGGED_BODY_BYTES, loggedBody } from './logged-body.js';
+import { loggedBody } from './logged-body.js';
 import { readAtOf, type VipNotificationBody } from './messages.js';
 import type { VipMetrics } from './metrics.js';
 
@@ -15,6 +16,8 @@ export interface NotificationHandlerDeps {
   /** Clock and id source of new offers; tests pin them. */
   readonly context?: OfferContext;
 }
+
+const tracer = scopeTracer('@goblog/vipservice');
 
 const defaultContext: OfferContext = { now: () => new Date(), newOfferId: randomUUID };
 
@@ -32,10 +35,10 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
     // The reading request's W3C trace, carried by the accountservice in the message headers; a header that
     // is not a valid traceparent is outside input of any size and stays out of the line.
     const traceId = traceIdOf(meta.traceparent);
+    // The body appears once, in the article's text (bounded by loggedBody): a second copy as an object cost
+    // its serialisation and its redaction on every notification.
     deps.logger.info(
       {
-        // The body as sent, as JSON in the raw line (the text below is escaped there); only while it is small.
-        notification: meta.body.length <= LOGGED_BODY_BYTES ? message : undefined,
         messageId: meta.messageId,
         traceId,
         traceparent: traceId === undefined ? undefined : meta.traceparent,
@@ -46,11 +49,14 @@ export function createNotificationHandler(deps: NotificationHandlerDeps): Handle
     const readAt = readAtOf(message);
     // Decoding refuses what cannot be read, so this is a programming error if reached.
     if (readAt === undefined) throw new TypeError(`unreadable readAt ${message.readAt}`);
-    const outcome = await recordNotification(
-      deps.offers,
-      { accountId: message.accountId, readAt },
-      dedupKey(meta.messageId, meta.body),
-      context,
+    // With tracing on, the commit is a span of its own inside the message's process span.
+    const outcome = await inSpan(tracer(), 'commit offer', () =>
+      recordNotification(
+        deps.offers,
+        { accountId: message.accountId, readAt },
+        dedupKey(meta.messageId, meta.body),
+        context,
+      ),
     );
     deps.metrics?.handled(outcome);
     if (outcome === 'duplicate') {

@@ -61,4 +61,42 @@ void describe('readAt', () => {
     assert.ok(compareReadAt(b, a) > 0);
     assert.equal(compareReadAt(a, c), 0);
   });
+
+  void it('reads the canonical RFC 3339 form exactly as the general path reads the same instant', () => {
+    // The canonical form (upper-case T and Z) has a fast path; lower-case t and z take the general one.
+    const texts = [
+      '2024-05-01T10:00:00Z',
+      '2024-05-01T10:00:00.1Z',
+      '2024-05-01T10:00:00.123Z',
+      '2024-02-29T23:59:59.999999999Z',
+      '0100-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.5Z',
+    ];
+    for (let i = 0; i < 200; i++) {
+      const ms = Math.floor(Math.random() * 4e12);
+      texts.push(new Date(ms).toISOString().replace('Z', `${String(i % 10).repeat(i % 7)}Z`));
+    }
+    for (const text of texts) {
+      const general = parseReadAt(text.replace('T', 't').replace(/Z$/, 'z'));
+      assert.deepEqual(
+        parseReadAt(text),
+        general === undefined ? undefined : { ...general, iso: text },
+        text,
+      );
+    }
+    // Impossible dates and malformed canonical-looking texts are refused as by the general path.
+    for (const bad of [
+      '2023-02-29T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T00:60:00Z',
+      '2024-01-01T00:00:60Z',
+      '2024-01-01T00:00:00.Z',
+      '2024-01-01T00:00:00.1234567890Z',
+      '2024-01-0aT00:00:00Z',
+      '2024-01-01T00:00:00+Z',
+    ]) {
+      assert.equal(parseReadAt(bad), undefined, bad);
+    }
+  });
 });

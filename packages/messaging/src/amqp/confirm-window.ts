@@ -60,11 +60,14 @@ export class ConfirmWindow<M extends Confirmable> {
     this.compact();
   }
 
-  /** `expired` runs for each message not settled that was written at or before `deadline`, oldest first. */
+  /**
+   * `expired` runs for each message not settled whose `since` is at or before `deadline`, in the order they were
+   * written. All are looked at: a message written again after a failover may carry an earlier `since` than one
+   * written before it.
+   */
   expire(deadline: number, expired: (m: M) => void): void {
     for (const m of this.slots) {
-      if (m === undefined || m.settled) continue;
-      if (m.since > deadline) break;
+      if (m === undefined || m.settled || m.since > deadline) continue;
       this.settle(m, expired);
     }
     this.compact();

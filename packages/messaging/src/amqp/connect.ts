@@ -1,16 +1,20 @@
 // First: amqplib must find the bounded table decoder in place when it loads (see decode-guard.ts).
 import { decoderGuarded } from './decode-guard.js';
-import amqplib from 'amqplib';
 import { ConnectionError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import type { MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
+import { FailoverConnection, type BrokerEndpoint } from './failover.js';
 import { normalizeAmqpOptions } from './options.js';
 import { AmqpTransport } from './transport.js';
 
 export interface AmqpTransportOptions {
-  /** amqp:// or amqps:// URL. Its password never appears in a log line or an error. */
+  /**
+   * amqp:// or amqps:// URL, or several comma-separated (the nodes of a cluster): the transport connects to
+   * one of them and, when that connection is lost, to the next, round-robin. Passwords never appear in a log
+   * line or an error.
+   */
   readonly url: string;
   /** Shown by the broker (connection_name client property): how operators find this process's connection. */
   readonly connectionName: string;
@@ -46,8 +50,8 @@ export interface AmqpTransportOptions {
 }
 
 /**
- * Connects to RabbitMQ. Resolves once connected; from then on the transport reconnects by itself, for ever,
- * and reports its state. Rejects with MessagingError INVALID_URL, or CONNECT_FAILED (URL masked) when the
+ * Connects to RabbitMQ. Resolves once connected to one of the URL's nodes; from then on the transport
+ * reconnects by itself, for ever (to the next node when there are several), and reports its state and node. Rejects with MessagingError INVALID_URL, or CONNECT_FAILED (URL masked) when the
  * broker is not reachable within `initialConnectTimeoutMs` or refuses the credentials.
  */
 export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTransport> {
@@ -63,25 +67,22 @@ export async function connectAmqp(options: AmqpTransportOptions): Promise<AmqpTr
     );
   }
 
-  const connection = await amqplib.connect(normalized.url, {
-    clientProperties: { connection_name: options.connectionName },
-    timeout: Math.min(timeoutMs, 10_000),
-    recovery: {
-      waitForConnect: false,
-      initialDelay: normalized.reconnect.initialMs,
-      maxDelay: normalized.reconnect.maxMs,
-      factor: 2,
-      jitter: 0.5,
-      maxRetries: Infinity,
+  const connection = new FailoverConnection({
+    endpoints: normalized.endpoints,
+    socketOptions: {
+      clientProperties: { connection_name: options.connectionName },
+      timeout: Math.min(timeoutMs, 10_000),
     },
+    initialDelayMs: normalized.reconnect.initialMs,
+    maxDelayMs: normalized.reconnect.maxMs,
   });
   const transport = new AmqpTransport(connection, settings);
 
   let lastError = 'no answer';
   let refused: Error | undefined;
   let wakeRefused: (() => void) | undefined;
-  const onFailed = (err: Error): void => {
-    lastError = redact(err.message, secrets);
+  const onFailed = (err: Error, endpoint: BrokerEndpoint): void => {
+    lastError = `${endpoint.node}: ${redact(err.message, secrets)}`;
     // Wrong credentials or vhost will not fix themselves: fail now rather than at the deadline.
     if (/ACCESS.REFUSED|NOT.ALLOWED|\b403\b|\b530\b/.test(err.message)) {
       refused = err;

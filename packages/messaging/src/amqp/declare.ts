@@ -1,23 +1,8 @@
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import { ChannelError } from '../errors.js';
-import type { Destination } from '../message-type.js';
 import { closeChannel } from './close-channel.js';
 import { COMPARED_KEYS, parseInequivalence, type ArgValue } from './inequivalent-arg.js';
 import { lossesOf, show, type Loss, type QueueArgs } from './queue-mismatch.js';
-import {
-  deadLetterQueueName,
-  retryQueueArguments,
-  retryQueueName,
-  workQueueArguments,
-  type QueueType,
-} from '../topology.js';
-
-/** How a work queue is declared. */
-export interface WorkQueueTopology {
-  readonly queueType: QueueType;
-  /** Quorum queues only. */
-  readonly deliveryLimit: number;
-}
 
 /** A queue as we declare it (never exclusive). */
 export interface QueueDeclaration {
@@ -72,16 +57,17 @@ export class Declarer {
    * ChannelError DECLARE_FAILED naming each argument that loses messages, or when the broker's answers cannot be
    * read; any other refusal is thrown as it is.
    */
-  async queue(name: string, declaration: QueueDeclaration): Promise<void> {
+  async queue(name: string, declaration: QueueDeclaration): Promise<QueueArgs | undefined> {
     const ours = queueArgs(declaration);
     const refusal = await this.tryDeclare(name, ours);
-    if (refusal === undefined) return;
+    if (refusal === undefined) return undefined;
     const probed = await this.probe(name, ours, refusal);
     const losses = lossesOf(probed.existing, new Set(probed.differing.keys()), {
       deadLettersOnExpiry: declaration.deadLettersOnExpiry === true,
     });
     if (losses.length > 0) throw new ChannelError('DECLARE_FAILED', lossMessage(name, probed.vhost, losses));
-    this.onAdopted(name, describeDifferences(probed.differing));
+    this.onAdopted(name, describeDifferences(probed.differing) + migrationAdvice(name, probed.differing));
+    return probed.existing;
   }
 
   /**
@@ -153,54 +139,6 @@ export class Declarer {
   }
 }
 
-/**
- * Declares a work queue with its dead-letter queue and delay queue (all durable). Idempotent.
- * The work queue and the dead-letter queue of a classic work queue carry no arguments, so any plain client's
- * `assertQueue(name, { durable: true })` is equivalent; the delay queue is ours alone.
- */
-export async function declareWorkQueue(
-  d: Declarer,
-  queue: string,
-  topology: WorkQueueTopology,
-): Promise<void> {
-  await d.queue(deadLetterQueueName(queue), { durable: true });
-  await d.queue(retryQueueName(queue), {
-    durable: true,
-    arguments: retryQueueArguments(queue),
-    deadLettersOnExpiry: true,
-  });
-  const args = workQueueArguments(queue, topology.queueType, topology.deliveryLimit);
-  await d.queue(queue, args === undefined ? { durable: true } : { durable: true, arguments: args });
-}
-
-/** Declares what a publisher needs so that nothing it publishes is lost for want of a queue or exchange. */
-export async function declareDestination(
-  d: Declarer,
-  destination: Destination,
-  topology: WorkQueueTopology,
-): Promise<void> {
-  if (destination.kind === 'queue') await declareWorkQueue(d, destination.queue, topology);
-  else await d.exchange(destination.exchange, destination.exchangeType, { durable: true });
-}
-
-/** Runs `fn` with a declarer on `model`, closing its channel afterwards. */
-export async function withDeclarer(
-  model: ChannelModel,
-  onAdopted: OnAdopted,
-  fn: (d: Declarer) => Promise<void>,
-): Promise<void> {
-  const d = new Declarer(model, onAdopted);
-  try {
-    await fn(d);
-  } finally {
-    await d.close();
-  }
-}
-
-export function destinationName(destination: Destination): string {
-  return destination.kind === 'queue' ? destination.queue : destination.exchange;
-}
-
 function argValue(key: string, v: unknown): ArgValue {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (typeof v === 'boolean') return { type: 'boolean', value: v };
@@ -235,6 +173,16 @@ function assertOptions(args: QueueArgs): Options.AssertQueue {
 function describeDifferences(differing: ReadonlyMap<string, Difference>): string {
   const each = [...differing].map(([key, d]) => `${key} = ${show(d.current)} (ours: ${show(d.ours)})`);
   return `inequivalent arguments, ours not applied: ${each.join(', ')}`;
+}
+
+/** How to move an existing classic queue to the quorum type we declare, for the adoption warning. */
+function migrationAdvice(queue: string, differing: ReadonlyMap<string, Difference>): string {
+  const type = differing.get('x-queue-type');
+  if (type?.ours?.value !== 'quorum' || type.current?.value === 'quorum') return '';
+  return (
+    `. It is a classic queue, not replicated: to make it a quorum queue without losing what waits in it, stop ` +
+    `its consumers and run \`npm run migrate-queue -- ${queue}\` (docs/cluster.md)`
+  );
 }
 
 function lossMessage(queue: string, vhost: string, losses: readonly Loss[]): string {

@@ -4,6 +4,7 @@ import { maskUrl } from '../mask.js';
 import { integerOption, oneOfOption } from '../options.js';
 import { DEFAULT_DELIVERY_LIMIT, DEFAULT_QUEUE_TYPE } from '../topology.js';
 import type { AmqpTransportOptions } from './connect.js';
+import type { BrokerEndpoint } from './failover.js';
 import type { AmqpSettings } from './transport.js';
 
 /** The defaults of connectAmqp's options, in one place. */
@@ -24,8 +25,8 @@ export const AMQP_DEFAULTS = {
 
 /** connectAmqp's options with the defaults applied and every value checked. */
 export interface NormalizedAmqpOptions {
-  /** The URL to dial, with the heartbeat set. */
-  readonly url: string;
+  /** The nodes to dial, in the order given, each URL with the heartbeat set. */
+  readonly endpoints: readonly BrokerEndpoint[];
   readonly initialConnectTimeoutMs: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
   readonly settings: AmqpSettings;
@@ -33,26 +34,22 @@ export interface NormalizedAmqpOptions {
 
 /**
  * Applies the defaults and checks every option: INVALID_URL for a URL that is not amqp:// or amqps:// with a
- * host, INVALID_OPTIONS naming the first other option out of range. The URL's password is kept out of every
- * message (masked) and listed in `settings.secrets` for redaction.
+ * host (`url` may list several, comma-separated: the nodes of one cluster), INVALID_OPTIONS naming the first
+ * other option out of range. Passwords are kept out of every message (masked) and listed in
+ * `settings.secrets` for redaction.
  */
 export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedAmqpOptions {
-  const masked = maskUrl(options.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(options.url);
-  } catch {
-    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}`);
+  const parts = options.url.split(',').map((u) => u.trim());
+  if (parts.some((u) => u === '')) {
+    throw new MessagingError('INVALID_URL', `invalid AMQP URL list ${maskUrl(options.url)}: an empty entry`);
   }
-  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
-    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: expected amqp:// or amqps://`);
-  }
-  if (!parsed.hostname) throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: no host`);
+  const parsed = parts.map(parseUrl);
   const d = AMQP_DEFAULTS;
   const int = (name: keyof AmqpTransportOptions, value: number | undefined, fallback: number, min: number) =>
     integerOption('connectAmqp', name, value, fallback, min);
   const heartbeat = int('heartbeatSeconds', options.heartbeatSeconds, d.heartbeatSeconds, 0);
-  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(heartbeat));
+  for (const u of parsed)
+    if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(heartbeat));
   const initialMs = integerOption(
     'connectAmqp',
     'reconnectDelayMs.initial',
@@ -68,7 +65,7 @@ export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedA
     initialMs,
   );
   return {
-    url: parsed.toString(),
+    endpoints: parsed.map((u) => ({ url: u.toString(), node: nodeOf(u) })),
     initialConnectTimeoutMs: int(
       'initialConnectTimeoutMs',
       options.initialConnectTimeoutMs,
@@ -78,8 +75,8 @@ export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedA
     reconnect: { initialMs, maxMs },
     settings: {
       connectionName: options.connectionName,
-      maskedUrl: masked,
-      secrets: parsed.password ? [parsed.password, decodeURIComponent(parsed.password)] : [],
+      maskedUrl: parts.map(maskUrl).join(','),
+      secrets: parsed.flatMap((u) => (u.password ? [u.password, decodeURIComponent(u.password)] : [])),
       logger: options.logger ?? silentLogger,
       metrics: options.metrics,
       appId: options.appId,
@@ -96,4 +93,24 @@ export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedA
       coalesceWrites: options.coalesceWrites ?? d.coalesceWrites,
     },
   };
+}
+
+function parseUrl(url: string): URL {
+  const masked = maskUrl(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}`);
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: expected amqp:// or amqps://`);
+  }
+  if (!parsed.hostname) throw new MessagingError('INVALID_URL', `invalid AMQP URL ${masked}: no host`);
+  return parsed;
+}
+
+/** host:port of a broker URL (the protocol's default port when it names none). */
+function nodeOf(url: URL): string {
+  return `${url.hostname}:${url.port === '' ? (url.protocol === 'amqps:' ? '5671' : '5672') : url.port}`;
 }

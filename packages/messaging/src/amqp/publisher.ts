@@ -32,6 +32,9 @@ export interface PublisherSettings {
   readonly metrics: MessagingMetrics | undefined;
 }
 
+/** A channel that nacks is replaced by a fresh one, at most this often. */
+const NACK_RECYCLE_MS = 1000;
+
 /** One message on its way: waiting for a slot, or written and waiting for its confirm. */
 interface Outgoing {
   readonly exchange: string;
@@ -43,6 +46,11 @@ interface Outgoing {
   readonly stats: PublishStats;
   /** When it entered its current phase (waiting, or in flight), performance.now(). */
   since: number;
+  /**
+   * When the publish fails at the latest, whatever happens (performance.now()): publishWaitMs + confirmTimeoutMs
+   * after the call. A message written again after each of several failovers keeps the deadline of its call.
+   */
+  readonly deadline: number;
   settled: boolean;
 }
 
@@ -50,9 +58,12 @@ interface Outgoing {
  * A confirm channel with a window of outstanding confirms. The hot path allocates one object and one promise
  * per message; confirm timeouts and wait deadlines are enforced by one sweep timer, not a timer per message.
  *
- * Across a connection loss, messages written but not confirmed are written again on the next connection
- * (same messageId: receivers dedup). After a channel-level error they are rejected with CHANNEL_CLOSED,
- * because one of them may have caused it.
+ * Across a connection loss (a cluster node lost: the next connection is to another node), messages written but
+ * not confirmed are written again on the next connection (same messageId: receivers dedup). After a
+ * channel-level error they are rejected with CHANNEL_CLOSED, because one of them may have caused it. A confirm
+ * that never comes (a quorum queue without a majority answers neither ack nor nack) fails the publish with
+ * CONFIRM_TIMEOUT; however many failovers happen, every publish settles within publishWaitMs +
+ * confirmTimeoutMs of its call.
  */
 export class AmqpPublisher implements DeclaringPublisher {
   private readonly managed: ManagedChannel<ConfirmChannel>;
@@ -65,6 +76,7 @@ export class AmqpPublisher implements DeclaringPublisher {
   private closed = false;
   private closing: Promise<void> | undefined;
   private idleWaiter: (() => void) | undefined;
+  private attachedAt = 0;
 
   constructor(
     private readonly host: PublisherHost,
@@ -133,6 +145,7 @@ export class AmqpPublisher implements DeclaringPublisher {
   ): Promise<void> {
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
     stats.published();
+    const now = performance.now();
     return new Promise<void>((resolve, reject) => {
       const o: Outgoing = {
         exchange,
@@ -143,6 +156,7 @@ export class AmqpPublisher implements DeclaringPublisher {
         reject,
         stats,
         since: 0,
+        deadline: now + this.settings.publishWaitMs + this.settings.confirmTimeoutMs,
         settled: false,
       };
       const s = this.session;
@@ -198,7 +212,8 @@ export class AmqpPublisher implements DeclaringPublisher {
   }
 
   private write(s: Session<ConfirmChannel>, o: Outgoing): void {
-    o.since = performance.now();
+    // Its confirm timeout counts from now, but never runs past the deadline of its call.
+    o.since = Math.min(performance.now(), o.deadline - this.settings.confirmTimeoutMs);
     this.window.add(o);
     try {
       if (!s.ch.publish(o.exchange, o.routingKey, o.body, o.props)) this.writable = false;
@@ -226,6 +241,12 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private readonly onNack = (fields: { deliveryTag: number; multiple: boolean }): void => {
     this.confirmed(fields.deliveryTag, fields.multiple, true);
+    // On RabbitMQ 3.10 a channel whose first publish to a quorum queue came while the queue had no leader
+    // (just after a node loss) nacks everything it publishes there from then on, while a fresh channel is
+    // fine. So a nack retires the channel (not more than once a second): what was in flight is written
+    // again on the next one; the nacked message itself fails with NACKED for its caller to retry.
+    const s = this.session;
+    if (s !== undefined && performance.now() - this.attachedAt >= NACK_RECYCLE_MS) s.end();
   };
 
   private readonly onReturn = (msg: Message): void => {
@@ -264,6 +285,7 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private attached(s: Session<ConfirmChannel>): void {
     this.session = s;
+    this.attachedAt = performance.now();
     this.window.reset();
     this.writable = true;
     this.returned.clear();
@@ -288,8 +310,9 @@ export class AmqpPublisher implements DeclaringPublisher {
         );
       }
     } else if (pending.length > 0) {
+      // Written again on the next connection, waiting for it no longer than the deadline of its call allows.
       const now = performance.now();
-      for (const o of pending) o.since = now;
+      for (const o of pending) o.since = Math.min(now, o.deadline - this.settings.publishWaitMs);
       this.waiting = pending.concat(this.waiting);
     }
     if (this.idleWaiter !== undefined && this.waiting.length === 0) this.idleWaiter();
@@ -309,8 +332,8 @@ export class AmqpPublisher implements DeclaringPublisher {
       );
     });
     const waitDeadline = now - this.settings.publishWaitMs;
-    const head = this.waiting[0];
-    if (head !== undefined && head.since <= waitDeadline) {
+    // Not only the head: messages put back after a failover go first, with their own (clamped) times.
+    if (this.waiting.some((o) => o.since <= waitDeadline)) {
       const keep: Outgoing[] = [];
       for (const o of this.waiting) {
         if (o.since > waitDeadline) keep.push(o);

@@ -1,6 +1,6 @@
-import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { TransportCore, type WireConsumer } from '../core/transport-core.js';
-import { ChannelError, ConnectionError, isMessagingError, MessagingError } from '../errors.js';
+import { ConnectionError, MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import type { MessageType } from '../message-type.js';
@@ -9,12 +9,9 @@ import type { QueueType } from '../topology.js';
 import type { ConnectionState, DeclaringPublisher, Transport } from '../transport.js';
 import { coalesceWrites } from './coalesce.js';
 import { AmqpConsumer, type ConsumerHost } from './consumer.js';
-import { declareDestination, declareWorkQueue, destinationName, withDeclarer } from './declare.js';
+import { Declarations } from './declarations.js';
+import type { BrokerEndpoint, FailoverConnection } from './failover.js';
 import { AmqpPublisher, type PublisherHost, type PublisherSettings } from './publisher.js';
-import { withDeadline } from './deadline.js';
-
-/** How long a declaration may take once a connection is there. */
-const DECLARE_MARGIN_MS = 5_000;
 
 /** Settings of an AmqpTransport, defaults applied (see connectAmqp). */
 export interface AmqpSettings {
@@ -35,8 +32,8 @@ export interface AmqpSettings {
 }
 
 /**
- * The RabbitMQ transport: one connection (amqplib's opt-in recovery reconnects it with backoff and jitter),
- * a confirm channel per publisher, a channel per consumer. Every channel owner re-opens its channel,
+ * The RabbitMQ transport: one connection (to one node of a list; on loss, to the next, with backoff and
+ * jitter: see FailoverConnection), a confirm channel per publisher, a channel per consumer. Every channel owner re-opens its channel,
  * re-declares its topology and re-attaches its consumer after each reconnect, by itself.
  */
 export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
@@ -46,12 +43,7 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   private model: ChannelModel | undefined;
   private isBlocked = false;
   private waiters: { resolve: (m: ChannelModel) => void; reject: (e: Error) => void }[] = [];
-  private declared = new Set<MessageType>();
-  private readonly declaring = new Map<MessageType, Promise<void>>();
-  /** Types declared up front (Publisher.declare): declared again on every new connection. */
-  private readonly pinned = new Set<MessageType>();
-  /** Queues found to exist with other arguments (warned about once). */
-  private readonly adopted = new Set<string>();
+  private readonly declarations: Declarations;
   private readonly publishers = new Set<AmqpPublisher>();
   private internal: AmqpPublisher | undefined;
   private closing: Promise<void> | undefined;
@@ -60,10 +52,16 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
 
   /** @internal Use connectAmqp. */
   constructor(
-    private readonly connection: RecoveringChannelModel,
+    private readonly connection: FailoverConnection,
     private readonly settings: AmqpSettings,
   ) {
     this.logger = settings.logger;
+    this.declarations = new Declarations({
+      settings,
+      currentConnection: () => this.model,
+      modelBefore: (deadline) => this.modelBefore(deadline),
+      redact: (text) => this.redact(text),
+    });
     this.core = new TransportCore<WireConsumer>({
       logger: settings.logger,
       initialState: 'connecting',
@@ -75,34 +73,40 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     this.subscribe = this.core.subscribe.bind(this.core);
     const log = this.logger;
     const name = settings.connectionName;
-    connection.on('connect', (model: ChannelModel) => {
+    connection.on('connect', (model: ChannelModel, endpoint: BrokerEndpoint) => {
       this.model = model;
       this.isBlocked = false;
-      this.declared = new Set();
-      // A declaration still pending on an earlier connection may never settle: never hand it out again.
-      this.declaring.clear();
+      this.declarations.connected();
       if (settings.coalesceWrites && !coalesceWrites(model)) {
         log.warn({ connection: name }, 'amqplib internals changed: socket writes not coalesced');
       }
       log.info(
-        { connection: name, url: settings.maskedUrl },
+        { connection: name, node: endpoint.node, url: settings.maskedUrl },
         this.connectedOnce ? 'broker reconnected' : 'broker connected',
       );
       this.connectedOnce = true;
+      settings.metrics?.setBrokerNode(name, endpoint.node);
       this.core.setState('connected');
       for (const w of this.waiters.splice(0)) w.resolve(model);
-      for (const type of this.pinned) this.redeclare(type);
+      this.declarations.redeclarePinned();
     });
-    connection.on('disconnect', (err: Error) => {
+    connection.on('disconnect', (err: Error, endpoint: BrokerEndpoint) => {
       this.model = undefined;
       this.isBlocked = false;
+      settings.metrics?.setBrokerNode(name, undefined);
       if (this.closing !== undefined) return;
-      log.warn({ connection: name, err: this.redact(err.message) }, 'broker connection lost');
+      log.warn(
+        { connection: name, node: endpoint.node, err: this.redact(err.message) },
+        'broker connection lost',
+      );
       this.core.setState('disconnected');
     });
-    connection.on('connect-failed', (err: Error) => {
+    connection.on('connect-failed', (err: Error, endpoint: BrokerEndpoint) => {
       if (this.connectedOnce)
-        log.warn({ connection: name, err: this.redact(err.message) }, 'broker reconnect failed');
+        log.warn(
+          { connection: name, node: endpoint.node, err: this.redact(err.message) },
+          'broker reconnect failed',
+        );
     });
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => {
       if (this.connectedOnce)
@@ -120,13 +124,15 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
     connection.on('error', (err: Error) => {
       log.warn({ connection: name, err: this.redact(err.message) }, 'broker connection error');
     });
-    connection.on('handler-error', (err: Error, event: string) => {
-      log.error({ connection: name, event, err: err.message }, 'connection listener threw');
-    });
   }
 
   get state(): ConnectionState {
     return this.core.state;
+  }
+
+  /** host:port of the broker node the transport is connected to; undefined while it is not connected. */
+  get node(): string | undefined {
+    return this.connection.node;
   }
 
   /** True while the broker has told us to stop publishing (memory or disk alarm). */
@@ -202,86 +208,22 @@ export class AmqpTransport implements Transport, PublisherHost, ConsumerHost {
   }
 
   ensureDeclared(type: MessageType, waitMs: number): Promise<void> | undefined {
-    if (this.declared.has(type)) return undefined;
-    let p = this.declaring.get(type);
-    if (p === undefined) {
-      const started = this.declare(type, performance.now() + waitMs);
-      // The wait for a connection is bounded inside; this bounds the declaration itself too.
-      const bound = waitMs + DECLARE_MARGIN_MS;
-      const settled = withDeadline(started, bound, () => {
-        const name = destinationName(type.destination);
-        return new ChannelError('DECLARE_FAILED', `declaring ${name} took more than ${bound} ms`);
-      }).finally(() => {
-        if (this.declaring.get(type) === settled) this.declaring.delete(type);
-      });
-      p = settled;
-      this.declaring.set(type, p);
-    }
-    return p;
+    return this.declarations.ensure(type, waitMs);
   }
 
   invalidateDeclarations(): void {
-    this.declared = new Set();
+    this.declarations.invalidate();
   }
 
   pin(type: MessageType): void {
-    this.pinned.add(type);
+    this.declarations.pin(type);
   }
 
   declareWorkQueue(model: ChannelModel, queue: string, queueType: QueueType): Promise<void> {
-    const topology = { queueType, deliveryLimit: this.settings.deliveryLimit };
-    return withDeclarer(model, this.onAdopted, (d) => declareWorkQueue(d, queue, topology));
+    return this.declarations.workQueue(model, queue, queueType);
   }
 
   // ---- internals ----
-
-  private async declare(type: MessageType, deadline: number): Promise<void> {
-    const name = destinationName(type.destination);
-    const d = type.destination;
-    const topology = {
-      queueType: (d.kind === 'queue' ? d.queueType : undefined) ?? this.settings.queueType,
-      deliveryLimit: this.settings.deliveryLimit,
-    };
-    for (;;) {
-      const model = await this.modelBefore(deadline);
-      try {
-        await withDeclarer(model, this.onAdopted, (decl) => declareDestination(decl, d, topology));
-        if (this.model === model) this.declared.add(type);
-        return;
-      } catch (err) {
-        if (this.model !== model) continue; // the connection went away meanwhile: wait for the next one
-        if (isMessagingError(err, 'DECLARE_FAILED')) throw err; // already says which queue and why
-        const text = this.redact(err instanceof Error ? err.message : String(err));
-        throw new ChannelError('DECLARE_FAILED', `cannot declare ${name}: ${text}`, { cause: err });
-      }
-    }
-  }
-
-  /** Declares a pinned type again on a new connection; a failure is logged (the next publish retries it). */
-  private redeclare(type: MessageType): void {
-    this.ensureDeclared(type, this.settings.publishWaitMs)?.catch((err: unknown) => {
-      this.logger.warn(
-        {
-          destination: destinationName(type.destination),
-          err: err instanceof Error ? err.message : String(err),
-        },
-        'could not declare again after reconnect',
-      );
-    });
-  }
-
-  private readonly onAdopted = (queue: string, brokerMessage: string): void => {
-    const fields = { queue, err: this.redact(brokerMessage) };
-    if (this.adopted.has(queue)) {
-      this.logger.debug(fields, 'queue exists with other arguments; using it as it is');
-      return;
-    }
-    this.adopted.add(queue);
-    this.logger.warn(
-      fields,
-      'queue exists with other arguments; using it as it is (our arguments were not applied)',
-    );
-  };
 
   private modelBefore(deadline: number): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);

@@ -11,6 +11,7 @@ import type { Handler, MessageMeta } from '../transport.js';
 import { moveDelivery, type MoveResult } from './move.js';
 import type { PublishProperties, ReceivedProperties } from './properties.js';
 import { bareRepublishProps, republishProps } from './republish.js';
+import { processSpan, type ProcessSpan } from './tracing.js';
 
 /** One message as a wire delivered it, with the wire's way to settle it. */
 export interface Delivery {
@@ -106,11 +107,23 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
     this.active++;
     this.s.wire.started?.();
     const meta = buildMeta(d.body, d.properties, d.redelivered);
+    // With tracing on, the delivery is handled (and its log lines written) inside its process span.
+    const span = processSpan(this.s.source, this.s.policy.consumerName, meta);
+    if (span === undefined) this.run(d, meta, undefined);
+    else {
+      span.within(() => {
+        this.run(d, meta, span);
+      });
+    }
+  }
+
+  private run(d: D, meta: MessageMeta, span: ProcessSpan | undefined): void {
     let value: T;
     try {
       value = this.s.type.decode(d.body) as T;
     } catch (err) {
-      this.finish(this.afterFailure(invalid(err), d, meta.retryCount));
+      span?.failed(err);
+      this.finish(this.afterFailure(invalid(err), d, meta.retryCount), span);
       return;
     }
     const timed = this.s.timed;
@@ -125,11 +138,13 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
       () => {
         if (timed) this.s.stats.handlerDone((performance.now() - started) / 1000);
         if (d.ack()) this.s.stats.acked();
+        span?.end();
         this.done();
       },
       (err: unknown) => {
         if (timed) this.s.stats.handlerDone((performance.now() - started) / 1000);
-        this.finish(this.failed(d, meta, value, err));
+        span?.failed(err);
+        this.finish(this.failed(d, meta, value, err), span);
       },
     );
   }
@@ -144,7 +159,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
     await this.afterFailure(outcome, d, meta.retryCount);
   }
 
-  private finish(slow: Promise<void>): void {
+  private finish(slow: Promise<void>, span?: ProcessSpan): void {
     slow
       .catch((err: unknown) => {
         this.s.logger.error(
@@ -153,6 +168,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
         );
       })
       .finally(() => {
+        span?.end();
         this.done();
       });
   }

@@ -4,10 +4,16 @@ export interface Account {
   readonly name: string;
 }
 
-/** Read access to accounts. Lookups are synchronous: the store is memory-mapped, a read is a few microseconds. */
+/**
+ * Read access to accounts. The embedded store answers synchronously (memory-mapped, a few microseconds);
+ * the shared database with a promise.
+ */
 export interface AccountRepository {
-  /** The account with this id, or undefined. Throws StoreClosedError once the store is closed. */
-  get(id: string): Account | undefined;
+  /**
+   * The account with this id, or undefined. Throws (or rejects with) StoreClosedError once the store is
+   * closed, DatabaseUnavailableError while the shared database is away.
+   */
+  get(id: string): Account | undefined | Promise<Account | undefined>;
 }
 
 export const FIRST_ACCOUNT_ID = 10000;

@@ -14,16 +14,16 @@ export interface ReadAccountDeps {
 
 /**
  * The use case behind GET /accounts/{id}: look the account up and, for a VIP account, record one VIP
- * notification in the outbox. A non-VIP read is synchronous (no promise, no allocation beyond the lookup);
- * a VIP read resolves only once its notification is durable, so a 200 is never sent for a notification
- * that could still be lost. Throws AccountNotFoundError for an unknown id.
+ * notification in the outbox. A non-VIP read from the embedded store is synchronous (no promise, no
+ * allocation beyond the lookup); a VIP read resolves only once its notification is durable, so a 200 is
+ * never sent for a notification that could still be lost. Throws (or rejects with) AccountNotFoundError for
+ * an unknown id.
  */
 export function createReadAccount(
   deps: ReadAccountDeps,
 ): (id: string, traceparent?: string) => Account | Promise<Account> {
   const now = deps.now ?? (() => new Date());
-  return (id, traceparent) => {
-    const account = deps.accounts.get(id);
+  const serve = (id: string, account: Account | undefined, traceparent: string | undefined) => {
     if (account === undefined) throw new AccountNotFoundError(id);
     if (!deps.vip.isVip(id)) return account;
     const readAt = now();
@@ -35,5 +35,10 @@ export function createReadAccount(
         traceparent: childTraceparent(traceparent),
       })
       .then(() => account);
+  };
+  return (id, traceparent) => {
+    const found = deps.accounts.get(id);
+    if (found instanceof Promise) return found.then((account) => serve(id, account, traceparent));
+    return serve(id, found, traceparent);
   };
 }

@@ -210,7 +210,7 @@ export class OutboxRelay {
     }
     const deferMs = this.#deferFor();
     if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
-    const batch = this.#options.outbox.peek(this.#batchSize, this.#removing);
+    const batch = await this.#options.outbox.peek(this.#batchSize, this.#removing);
     if (batch.length === 0) return this.#draining ? 'drained' : { sleep: 'work' };
     const sent = await this.#publish(batch);
     this.#remove(sent.done, sent.failed);

@@ -28,11 +28,14 @@ export class AccountStore {
   readonly accounts: LmdbAccountRepository;
   readonly outbox: LmdbOutbox;
   readonly path: string;
+  /** Where it is (AccountStorage): its path. */
+  readonly location: string;
   readonly #root: RootDatabase;
   #open = true;
 
   private constructor(path: string, root: RootDatabase, durability: 'commit' | 'flush') {
     this.path = path;
+    this.location = path;
     this.#root = root;
     const isOpen = (): boolean => this.#open;
     // The accounts are read on every request and written only when seeding: lmdb-js's object cache

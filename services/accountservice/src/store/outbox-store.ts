@@ -7,11 +7,18 @@ export interface OutboxEntry extends PendingNotification {
   readonly seq: number;
 }
 
-/** What the relay needs from the outbox. */
+/**
+ * What the relay needs from the outbox. The relay calls `remove` once after each `peek` that returned
+ * entries, with those of them that are done: an outbox shared by several relays (PostgreSQL) claims the
+ * entries `peek` returns until then, so that no other relay takes them meanwhile.
+ */
 export interface OutboxReader {
   /** Up to `limit` entries in recording order, leaving out the sequence numbers in `skip`. */
-  peek(limit: number, skip?: ReadonlySet<number>): OutboxEntry[];
-  /** Deletes entries; resolves once the deletion is committed. Deleting a missing entry is a no-op. */
+  peek(limit: number, skip?: ReadonlySet<number>): OutboxEntry[] | Promise<OutboxEntry[]>;
+  /**
+   * Deletes entries (and ends the claim of the last `peek`, releasing what it does not delete); resolves
+   * once the deletion is committed. Deleting a missing entry is a no-op.
+   */
   remove(seqs: readonly number[]): Promise<void>;
   /** Calls `listener` after each recorded entry is committed (the relay's wake-up). Returns an unsubscribe. */
   onRecorded(listener: () => void): () => void;

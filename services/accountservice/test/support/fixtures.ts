@@ -8,7 +8,7 @@ import { captureJsonLines, tempDir } from '@goblog/testkit';
 import type { TempDir } from '@goblog/testkit';
 import { AccountserviceConfigSchema, DEFAULTS, accountservice } from '../../src/index.js';
 import type {
-  AccountStore,
+  AccountStorage,
   OpenStoreOptions,
   OutboxReader,
   OutboxRelay,
@@ -32,7 +32,7 @@ export function capturePinoLogger(): { logger: PinoLogger; lines: Record<string,
 
 export interface TestApp {
   readonly app: FastifyInstance;
-  readonly store: AccountStore;
+  readonly store: AccountStorage;
   readonly vip: VipPolicy;
   readonly health: Health;
   readonly dataDir: string;

@@ -25,7 +25,7 @@ export class FlakyOutbox implements OutboxReader {
     return new Promise((resolve) => this.#waiters.push({ n, resolve }));
   }
 
-  peek(limit: number, skip?: ReadonlySet<number>): OutboxEntry[] {
+  peek(limit: number, skip?: ReadonlySet<number>): OutboxEntry[] | Promise<OutboxEntry[]> {
     this.#calls++;
     for (const w of this.#waiters.filter((w) => this.#calls >= w.n)) w.resolve();
     this.#waiters = this.#waiters.filter((w) => this.#calls < w.n);

@@ -31,6 +31,7 @@ export interface OfferContext {
  */
 export function applyNotification(current: Offer | undefined, n: Notification, ctx: OfferContext): Offer {
   if (current === undefined) {
+    lastKept = n.readAt;
     return {
       accountId: n.accountId,
       offerId: ctx.newOfferId(),
@@ -39,8 +40,9 @@ export function applyNotification(current: Offer | undefined, n: Notification, c
       lastReadAt: n.readAt.iso,
     };
   }
-  const previous = parseReadAt(current.lastReadAt);
+  const previous = storedReadAt(current.lastReadAt);
   const later = previous === undefined || compareReadAt(n.readAt, previous) > 0;
+  lastKept = later ? n.readAt : previous;
   return {
     ...current,
     notifications: current.notifications + 1,
@@ -48,13 +50,27 @@ export function applyNotification(current: Offer | undefined, n: Notification, c
   };
 }
 
+/**
+ * The `lastReadAt` this module wrote last, parsed: an account's next notification usually finds exactly that
+ * text in the stored offer, so it is not parsed again. A ReadAt is immutable and its `iso` parses back to the
+ * same instant, so the shortcut can never change an outcome.
+ */
+let lastKept: ReadAt | undefined;
+
+function storedReadAt(text: string): ReadAt | undefined {
+  return lastKept !== undefined && lastKept.iso === text ? lastKept : parseReadAt(text);
+}
+
 /** What happened to one notification. */
 export type RecordOutcome = 'recorded' | 'duplicate';
 
-/** Where offers live. The LMDB store implements it; tests may use another. */
+/** Where offers live. The LMDB and the PostgreSQL stores implement it; tests may use another. */
 export interface OfferRepository {
-  /** The account's offer as last committed (by any instance sharing the store), or undefined. */
-  get(accountId: string): Offer | undefined;
+  /**
+   * The account's offer as last committed (by any instance sharing the store), or undefined; the embedded
+   * store answers synchronously, the shared database with a promise.
+   */
+  get(accountId: string): Offer | undefined | Promise<Offer | undefined>;
   /**
    * Applies `change` to the account's offer and records `dedupKey` in one transaction, unless `dedupKey`
    * was recorded before (then nothing changes: 'duplicate'). Atomic across processes sharing the store.

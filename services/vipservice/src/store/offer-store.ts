@@ -41,6 +41,8 @@ type SeenKey = [seenAt: number, dedupKey: string];
  */
 export class OfferStore implements OfferRepository {
   readonly path: string;
+  /** Where it is (OfferStorage): its path. */
+  readonly location: string;
   readonly #root: RootDatabase;
   readonly #offers: Database<Offer, string>;
   readonly #dedup: Database<number, string>;
@@ -51,6 +53,7 @@ export class OfferStore implements OfferRepository {
 
   private constructor(path: string, root: RootDatabase, options: OpenOfferStoreOptions) {
     this.path = path;
+    this.location = path;
     this.#root = root;
     this.#offers = root.openDB<Offer, string>({ name: 'offers' });
     this.#dedup = root.openDB<number, string>({ name: 'dedup' });
