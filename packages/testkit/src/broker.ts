@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
+import { announcementExchange } from '@goblog/contracts';
 
 const run = promisify(execFile);
 
@@ -60,6 +61,14 @@ export async function deleteQueues(queue: string): Promise<void> {
 /** Deletes an exchange (e.g. a test's config bus); one that is not there is no error. */
 export async function deleteExchange(exchange: string): Promise<void> {
   await withEachChannel([exchange], (ch, name) => ch.deleteExchange(name));
+}
+
+/**
+ * Deletes a test's config bus and the announcement exchange beside it (which every service declares when it
+ * announces itself on that bus); what is not there is no error.
+ */
+export async function deleteBus(bus: string): Promise<void> {
+  await withEachChannel([bus, announcementExchange(bus)], (ch, name) => ch.deleteExchange(name));
 }
 
 /** A channel per name: a failed operation closes its own channel, not the others'. Best effort. */

@@ -20,6 +20,7 @@ export type { TempDir, TempRepo } from './temp.js';
 export {
   BROKER_URL,
   BROKER_VHOST,
+  deleteBus,
   deleteExchange,
   deleteQueues,
   plainChannel,

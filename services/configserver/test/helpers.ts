@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import amqplib from 'amqplib';
-import { BROKER_URL, deleteExchange, serviceArgs, spawnNode } from '@goblog/testkit';
+import { BROKER_URL, deleteBus, serviceArgs, spawnNode } from '@goblog/testkit';
 
 const MAIN = serviceArgs('configserver');
 
@@ -98,7 +98,7 @@ export async function startConfigServer(
     stop,
     async [Symbol.asyncDispose]() {
       await stop();
-      if (!options.bus) await deleteExchange(bus);
+      if (!options.bus) await deleteBus(bus);
     },
   };
 }

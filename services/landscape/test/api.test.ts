@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROKER_URL,
-  deleteExchange,
+  deleteBus,
   deleteQueues,
   freePort,
   queueDepth,
@@ -44,8 +44,7 @@ describe('the landscape API', () => {
     await Promise.all(vipservices.map((s) => s.kill()));
     await page.close();
     await deleteQueues(queue);
-    await deleteExchange(bus);
-    await deleteExchange(`${bus}.instances`);
+    await deleteBus(bus);
     await rm(dataDir, { recursive: true, force: true });
   });
 

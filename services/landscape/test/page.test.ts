@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   BROKER_URL,
-  deleteExchange,
+  deleteBus,
   deleteQueues,
   freePort,
   repoRoot,
@@ -82,8 +82,7 @@ describe(
       await Promise.all(started.map((s) => (s ? s.kill() : Promise.resolve())));
       await (landscape as RunningLandscape | undefined)?.close();
       await deleteQueues(queue);
-      await deleteExchange(bus);
-      await deleteExchange(`${bus}.instances`);
+      await deleteBus(bus);
       await rm(dataDir, { recursive: true, force: true });
       await rm(userDataDir, { recursive: true, force: true });
     });

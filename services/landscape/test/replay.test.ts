@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROKER_URL,
-  deleteExchange,
+  deleteBus,
   deleteQueues,
   freePort,
   queueDepth,
@@ -79,8 +79,7 @@ describe('replaying a dead letter while the broker connection is cut', () => {
     await page.close();
     await proxy.close();
     await deleteQueues(queue);
-    await deleteExchange(bus);
-    await deleteExchange(`${bus}.instances`);
+    await deleteBus(bus);
     await rm(dataDir, { recursive: true, force: true });
   });
 

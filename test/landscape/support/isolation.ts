@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROKER_URL, deleteExchange, deleteQueues, uniqueName } from '@goblog/testkit';
+import { BROKER_URL, deleteBus, deleteQueues, uniqueName } from '@goblog/testkit';
 
 export interface Isolation {
   /** Goes into VIP_QUEUE; `<queue>.retry` and `<queue>.dlq` follow from it. */
@@ -35,7 +35,7 @@ export async function isolate(label: string): Promise<Isolation> {
     },
     async cleanup() {
       await deleteQueues(queue).catch(() => undefined);
-      await deleteExchange(bus).catch(() => undefined);
+      await deleteBus(bus).catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROKER_URL,
-  deleteExchange,
+  deleteBus,
   deleteQueues,
   freePort,
   queryRows,
@@ -78,7 +78,7 @@ export async function startHosts(label: string, databaseUrl: string): Promise<Ho
       for (const s of started) intended.add(s);
       await Promise.all(started.map((s) => s.stop().catch(() => s.kill())));
       await deleteQueues(queue).catch(() => undefined);
-      await deleteExchange(bus).catch(() => undefined);
+      await deleteBus(bus).catch(() => undefined);
       await rm(root, { recursive: true, force: true });
     },
   };

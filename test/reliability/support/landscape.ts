@@ -4,14 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BROKER_URL,
-  deleteExchange,
-  deleteQueues,
-  freePort,
-  startService,
-  uniqueName,
-} from '@goblog/testkit';
+import { BROKER_URL, deleteBus, deleteQueues, freePort, startService, uniqueName } from '@goblog/testkit';
 import type { RunningService, ServiceName } from '@goblog/testkit';
 import { HANG_GUARD_MS } from './limits.ts';
 
@@ -92,7 +85,7 @@ export async function startLandscape(options: LandscapeOptions): Promise<Landsca
     await Promise.all(started.map((s) => s.stop().catch(() => s.kill())));
     // Best effort: a broker still away must not keep the data folder from being removed.
     await deleteQueues(queue).catch(() => undefined);
-    await deleteExchange(bus).catch(() => undefined);
+    await deleteBus(bus).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
 
