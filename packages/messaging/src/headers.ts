@@ -27,7 +27,7 @@ export type DeathReason = 'invalid-message' | 'handler-failed';
  * them), and the sender-selected distribution headers `CC` and `BCC`, which the broker acts on: a parked
  * copy that kept `CC: [<work queue>]` would also be routed back to the work queue, again and again.
  */
-const notCopied = new Set([
+export const notCopiedHeaders: ReadonlySet<string> = new Set([
   'x-death',
   'x-first-death-exchange',
   'x-first-death-queue',
@@ -51,7 +51,8 @@ export function republishHeaders(
   const out: Record<string, unknown> = {};
   if (original) {
     for (const [k, v] of Object.entries(original)) {
-      if (!notCopied.has(k) && k !== '__proto__' && Buffer.byteLength(k) <= SHORTSTR_MAX_BYTES) out[k] = v;
+      if (!notCopiedHeaders.has(k) && k !== '__proto__' && Buffer.byteLength(k) <= SHORTSTR_MAX_BYTES)
+        out[k] = v;
     }
   }
   return Object.assign(out, extra);

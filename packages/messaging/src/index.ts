@@ -30,7 +30,7 @@ export { MessagingMetrics } from './metrics.js';
 export { CounterTally, Tallies } from './tally.js';
 export { TalliedHistogram } from './tallied-histogram.js';
 export type { HistogramChild } from './tallied-histogram.js';
-export { HeaderNames } from './headers.js';
+export { HeaderNames, notCopiedHeaders } from './headers.js';
 export type { DeathReason } from './headers.js';
 export { retryQueueName, deadLetterQueueName } from './topology.js';
 export type { QueueType } from './topology.js';

@@ -1,30 +1,38 @@
-// Stops and starts the broker application (rabbitmqctl stop_app / start_app). This disturbs every client of
-// the shared broker for a few seconds, so it lives in its own file to be run serialised; the broker is always
-// started again in `finally`, whatever happens.
+// Stops and starts the broker application (rabbitmqctl stop_app / start_app) of a RabbitMQ node of this
+// file's own (startBrokerInstance), so that nobody else's connections are disturbed; the node is removed in
+// `after`, whatever happened.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
 import { Type } from 'typebox';
-import { defineMessage, isMessagingError, type ConnectionState } from '../src/index.js';
+import { startBrokerInstance } from '@goblog/testkit';
+import type { BrokerInstance } from '@goblog/testkit';
+import {
+  defineMessage,
+  isMessagingError,
+  type AmqpTransportOptions,
+  type ConnectionState,
+} from '../src/index.js';
 import { connectTest } from './support/amqp-fixture.js';
-import { BrokerAdmin } from './support/broker.js';
 import { Counter, eventually, uniqueName } from './support/util.js';
 
-const run = promisify(execFile);
 const Seq = Type.Object({ seq: Type.Integer() });
 
-async function startApp(): Promise<void> {
-  await run('rabbitmqctl', ['start_app']);
-  await run('rabbitmqctl', ['await_startup']);
-}
+let broker: BrokerInstance;
+before(async () => {
+  broker = await startBrokerInstance('messaging-restart');
+});
+after(async () => {
+  await broker.destroy();
+});
+
+const onOwnBroker = (options: Partial<AmqpTransportOptions>) => connectTest({ url: broker.url, ...options });
 
 describe('AmqpTransport across a broker restart', () => {
   it('resumes its consumers by itself; a publish made meanwhile waits (bounded) and is delivered', async () => {
     const queue = uniqueName('restart');
     const type = defineMessage({ name: 'Seq', schema: Seq, destination: { kind: 'queue', queue } });
-    const t = await connectTest({ publishWaitMs: 60_000 });
-    const impatient = await connectTest({ publishWaitMs: 200 });
+    const t = await onOwnBroker({ publishWaitMs: 60_000 });
+    const impatient = await onOwnBroker({ publishWaitMs: 200 });
     const states: ConnectionState[] = [];
     t.onStateChange((s) => states.push(s));
     const handled = new Set<number>();
@@ -48,7 +56,7 @@ describe('AmqpTransport across a broker restart', () => {
       let during: Promise<void>;
       let refused: Promise<unknown>;
       try {
-        await run('rabbitmqctl', ['stop_app']);
+        await broker.stopApp();
         await eventually(() => (t.state === 'disconnected' ? true : undefined), 10_000, 'the disconnect');
         assert.equal(sub.consuming, false);
         during = pub.publish(type, { seq: 2 });
@@ -60,7 +68,7 @@ describe('AmqpTransport across a broker restart', () => {
         const err = await refused;
         assert.ok(isMessagingError(err, 'NOT_CONNECTED'), `expected NOT_CONNECTED, got ${String(err)}`);
       } finally {
-        await startApp();
+        await broker.startApp();
       }
       await during;
       await eventually(
@@ -82,10 +90,8 @@ describe('AmqpTransport across a broker restart', () => {
       assert.equal(states.includes('disconnected'), true);
       assert.equal(states.at(-1), 'connected');
     } finally {
+      // The queues go with the broker instance.
       await Promise.all([t.close(), impatient.close()]);
-      const admin = await BrokerAdmin.open(); // opened after the restart: one from before would be dead
-      await admin.deleteQueues(queue, `${queue}.retry`, `${queue}.dlq`);
-      await admin.close();
     }
   });
 });

@@ -1,5 +1,6 @@
-// One behavioural suite, run against every Transport (STYLE item 5): the in-memory transport the services'
-// unit tests use must behave like the RabbitMQ one, so a fake cannot drift from the real thing.
+// One behavioural suite, run against every Transport: the in-memory transport the services' unit tests use
+// must behave like the RabbitMQ one, so a fake cannot drift from the real thing. What a wire legitimately
+// does not model is a feature flag of its fixture (TransportFeatures), and the tests that need it skip.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
@@ -23,15 +24,25 @@ export interface DeadLetter {
   readonly headers: Readonly<Record<string, unknown>>;
 }
 
-/** Options every transport takes alike. */
+/** Options every transport takes alike (`queueType` and `deliveryLimit` only where `queueTypes`). */
 export interface ContractTransportOptions {
   readonly metrics?: MessagingMetrics;
   readonly queueType?: QueueType;
   readonly deliveryLimit?: number;
 }
 
+/** What a wire models beyond what every transport does (the tests needing it skip on a wire without it). */
+export interface TransportFeatures {
+  /**
+   * Queue types and their arguments: a quorum work queue parks a message after `deliveryLimit` deliveries
+   * (a broker feature: the in-memory wire has no queue types).
+   */
+  readonly queueTypes: boolean;
+}
+
 /** What the suite needs from each transport's test harness. */
 export interface ContractFixture {
+  readonly features: TransportFeatures;
   /** How long to wait for anything that crosses a broker (generous: CI machines are slow). */
   readonly timeoutMs: number;
   /** A fresh, connected transport (several may share one broker). */
@@ -601,50 +612,56 @@ export function transportContract(name: string, fixture: ContractFixture): void 
       });
     });
 
-    it('parks a message that keeps losing its consumer after the delivery limit, on a quorum work queue only', async () => {
-      for (const queueType of ['quorum', 'classic'] as const) {
-        const queue = uniqueName(`crashloop-${queueType}`);
-        const t = await fixture.transport({ queueType, deliveryLimit: 2 });
-        const started = new Counter();
-        const hold = deferred();
-        try {
-          await t.subscribeToQueue(
-            workType(queue),
-            async () => {
-              started.hit();
-              await hold.promise; // the "process" dies before it finishes
-            },
-            { consumerName: 'crashloop' },
-          );
-          await t.createPublisher().publish(workType(queue), { orderId: 'loop', amount: 1 });
-          for (let i = 1; i <= 3; i++) {
-            await started.reach(i, T, `delivery ${i} (${queueType})`);
-            await fixture.dropConnection(t);
-          }
-          if (queueType === 'quorum') {
-            const parked = await eventually(
+    it(
+      'parks a message that keeps losing its consumer after the delivery limit, on a quorum work queue only',
+      {
+        skip: fixture.features.queueTypes ? false : 'the wire has no queue types',
+      },
+      async () => {
+        for (const queueType of ['quorum', 'classic'] as const) {
+          const queue = uniqueName(`crashloop-${queueType}`);
+          const t = await fixture.transport({ queueType, deliveryLimit: 2 });
+          const started = new Counter();
+          const hold = deferred();
+          try {
+            await t.subscribeToQueue(
+              workType(queue),
               async () => {
-                const dead = await fixture.takeDeadLetters(queue);
-                return dead.length > 0 ? dead : undefined;
+                started.hit();
+                await hold.promise; // the "process" dies before it finishes
               },
-              T,
-              'the message parked by the delivery limit',
+              { consumerName: 'crashloop' },
             );
-            assert.deepEqual(
-              parked.map((d) => JSON.parse(d.body) as unknown),
-              [{ orderId: 'loop', amount: 1 }],
-            );
-          } else {
-            await started.reach(4, T, 'a 4th delivery (classic queues have no delivery limit)');
-            assert.deepEqual(await fixture.takeDeadLetters(queue), []);
+            await t.createPublisher().publish(workType(queue), { orderId: 'loop', amount: 1 });
+            for (let i = 1; i <= 3; i++) {
+              await started.reach(i, T, `delivery ${i} (${queueType})`);
+              await fixture.dropConnection(t);
+            }
+            if (queueType === 'quorum') {
+              const parked = await eventually(
+                async () => {
+                  const dead = await fixture.takeDeadLetters(queue);
+                  return dead.length > 0 ? dead : undefined;
+                },
+                T,
+                'the message parked by the delivery limit',
+              );
+              assert.deepEqual(
+                parked.map((d) => JSON.parse(d.body) as unknown),
+                [{ orderId: 'loop', amount: 1 }],
+              );
+            } else {
+              await started.reach(4, T, 'a 4th delivery (classic queues have no delivery limit)');
+              assert.deepEqual(await fixture.takeDeadLetters(queue), []);
+            }
+          } finally {
+            hold.resolve();
+            await t.close();
+            await fixture.cleanup(workQueues(queue), []);
           }
-        } finally {
-          hold.resolve();
-          await t.close();
-          await fixture.cleanup(workQueues(queue), []);
         }
-      }
-    });
+      },
+    );
 
     it('counts what it publishes, consumes, retries, parks and drops in its metrics', async () => {
       const queue = uniqueName('metered');

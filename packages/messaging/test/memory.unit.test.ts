@@ -14,8 +14,9 @@ import { must, sync, uniqueName } from './support/util.js';
 const broker = new MemoryBroker();
 
 const fixture: ContractFixture = {
+  features: { queueTypes: false },
   timeoutMs: 5000,
-  transport: (options) => Promise.resolve(createMemoryTransport({ broker, ...options })),
+  transport: (options) => Promise.resolve(createMemoryTransport({ broker, metrics: options?.metrics })),
   injectRaw: (queue, body, props) => {
     createMemoryTransport({ broker }).inject({ queue }, body, props);
     return Promise.resolve();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AMQP_DEFAULTS, normalizeAmqpOptions } from '../src/amqp/options.js';
 import { CONSUMER_DEFAULTS, resolvePolicy } from '../src/consume/policy.js';
-import { isMessagingError } from '../src/index.js';
+import { createMemoryTransport, isMessagingError } from '../src/index.js';
+import { MEMORY_DEFAULTS, normalizeMemoryOptions } from '../src/memory/transport.js';
 
 const base = { url: 'amqp://guest:s3cret@127.0.0.1:5672/', connectionName: 'test' };
 
@@ -97,5 +98,23 @@ describe('resolvePolicy', () => {
     assert.throws(() => resolvePolicy({ consumerName: 'c', prefetch: 0 }), invalid('prefetch'));
     assert.throws(() => resolvePolicy({ consumerName: 'c', delayedRetries: -1 }), invalid('delayedRetries'));
     assert.throws(() => resolvePolicy({ consumerName: 'c', retryDelayMs: 0.5 }), invalid('retryDelayMs'));
+  });
+});
+
+describe('normalizeMemoryOptions', () => {
+  it('applies the defaults', () => {
+    assert.deepEqual(normalizeMemoryOptions({}), MEMORY_DEFAULTS);
+  });
+
+  it('refuses every number out of range with INVALID_OPTIONS naming it, at createMemoryTransport', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['publishWaitMs', { publishWaitMs: 0 }],
+      ['maxWaitingPublishes', { maxWaitingPublishes: -1 }],
+      ['closeTimeoutMs', { closeTimeoutMs: Number.NaN }],
+      ['waitTimeoutMs', { waitTimeoutMs: 2.5 }],
+    ];
+    for (const [name, extra] of cases) {
+      assert.throws(() => createMemoryTransport(extra), invalid(name), name);
+    }
   });
 });

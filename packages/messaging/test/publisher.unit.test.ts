@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
-import { AmqpPublisher, type PublisherSettings } from '../src/amqp/publisher.js';
+import { ConfirmPublisher, type PublisherSettings } from '../src/amqp/publisher.js';
+import { EnvelopePublisher } from '../src/core/publisher.js';
 import { defineMessage, isMessagingError, type MessagingErrorCode } from '../src/index.js';
 import { FakeHost, type FakeModel } from './support/fake-amqp.js';
 import { must, within } from './support/util.js';
@@ -14,21 +15,20 @@ const type = defineMessage({ name: 'Ping', schema: Ping, destination: { kind: 'q
 function setup(overrides: Partial<PublisherSettings> = {}): {
   host: FakeHost;
   model: FakeModel;
-  pub: AmqpPublisher;
+  pub: EnvelopePublisher;
+  wire: ConfirmPublisher;
 } {
   const host = new FakeHost();
-  const pub = new AmqpPublisher(host, {
+  const wire = new ConfirmPublisher(host, host, {
     name: 'test',
-    appId: 'unit',
     confirmWindow: 100,
     confirmTimeoutMs: 60_000,
     publishWaitMs: 60_000,
     maxWaiting: 1000,
     closeTimeoutMs: 1000,
-    metrics: undefined,
     ...overrides,
   });
-  return { host, model: must(host.model), pub };
+  return { host, model: must(host.model), pub: new EnvelopePublisher(wire, 'unit', undefined), wire };
 }
 
 /** Settles to 'ok' or the error code, without throwing. */
@@ -42,7 +42,7 @@ function outcome(p: Promise<void>): Promise<'ok' | MessagingErrorCode | 'other'>
 /** Lets queued microtasks and immediates run (the publisher reacts to events synchronously or next tick). */
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-describe('AmqpPublisher', () => {
+describe('ConfirmPublisher', () => {
   it('resolves a publish only when the broker confirms it, and settles a multiple ack up to its tag', async () => {
     const { model, pub } = setup();
     const ch = await model.nextChannel();
@@ -100,14 +100,14 @@ describe('AmqpPublisher', () => {
   });
 
   it('holds publishes while the broker blocks publishing, and sends them when it unblocks', async () => {
-    const { host, model, pub } = setup();
+    const { host, model, pub, wire } = setup();
     const ch = await model.nextChannel();
     host.blocked = true;
     const p = pub.publish(type, { n: 1 });
     await tick();
     assert.equal(ch.written.length, 0);
     host.blocked = false;
-    pub.flush();
+    wire.flush();
     assert.equal(ch.written.length, 1);
     ch.ack(1);
     await p;

@@ -9,15 +9,17 @@ import type { MessageType } from '../message-type.js';
 import { noConsumeStats, type MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
 import type { Handler, Subscription } from '../transport.js';
-import type { ChannelHost } from './host.js';
+import type { PublishProperties } from '../core/properties.js';
+import type { LiveConnection } from './live-connection.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
-import type { AmqpPublisher } from './publisher.js';
 
-export interface ConsumerHost extends ChannelHost {
-  /** The transport's own confirm publisher, for moving deliveries to the delay and dead-letter queues. */
-  republisher(): AmqpPublisher;
+/** What every consumer of a transport is made with (one record per transport, not a callback into it). */
+export interface ConsumerWiring {
+  readonly connection: LiveConnection;
   /** Declares a work queue's topology on a side channel of `model`, adopting queues that exist differently. */
   declareWorkQueue(model: ChannelModel, queue: string, queueType: QueueType): Promise<void>;
+  /** Publishes a copy to `queue` (default exchange) on a confirm channel; resolves once confirmed. */
+  republish(queue: string, body: Buffer, props: PublishProperties): Promise<void>;
   readonly closeTimeoutMs: number;
   readonly metrics: MessagingMetrics | undefined;
 }
@@ -35,40 +37,40 @@ export class AmqpConsumer<T> implements Subscription {
   private consumerTag: string | undefined;
 
   constructor(
-    private readonly host: ConsumerHost,
+    private readonly wiring: ConsumerWiring,
     type: MessageType,
     handler: Handler<T>,
     private readonly policy: ConsumePolicy,
     private readonly source: ConsumerSource,
   ) {
-    const republisher = (): AmqpPublisher => host.republisher();
+    const log = wiring.connection.logger;
     this.core = new DeliveryCore<T, AmqpDelivery>({
       type,
       handler,
       policy,
       source,
-      stats: host.metrics ? host.metrics.forConsumer(policy.consumerName) : noConsumeStats,
-      timed: host.metrics !== undefined,
-      logger: host.logger,
-      closeTimeoutMs: host.closeTimeoutMs,
+      stats: wiring.metrics ? wiring.metrics.forConsumer(policy.consumerName) : noConsumeStats,
+      timed: wiring.metrics !== undefined,
+      logger: log,
+      closeTimeoutMs: wiring.closeTimeoutMs,
       wire: {
-        republish: (queue, body, props) => republisher().publishRaw('', queue, body, props),
+        republish: (queue, body, props) => wiring.republish(queue, body, props),
         redeclare: (d) =>
           source.kind === 'work'
-            ? host.declareWorkQueue(d.session.model, source.queue, source.queueType)
+            ? wiring.declareWorkQueue(d.session.model, source.queue, source.queueType)
             : Promise.resolve(),
       },
     });
-    this.managed = new ManagedChannel<Channel>(host, `consumer ${policy.consumerName}`, false, {
+    this.managed = new ManagedChannel<Channel>(wiring.connection, `consumer ${policy.consumerName}`, false, {
       setup: (s) => this.setup(s),
       attached: () => {
-        host.logger.info({ consumer: policy.consumerName, queue: source.queue }, 'consumer attached');
+        log.info({ consumer: policy.consumerName, queue: source.queue }, 'consumer attached');
       },
       detached: () => {
         this.consumerTag = undefined;
         this.core.forgetLost();
         if (this.closing === undefined) {
-          host.logger.warn({ consumer: policy.consumerName, queue: source.queue }, 'consumer detached');
+          log.warn({ consumer: policy.consumerName, queue: source.queue }, 'consumer detached');
         }
       },
     });
@@ -87,7 +89,7 @@ export class AmqpConsumer<T> implements Subscription {
       await this.managed.ready;
     } catch (err) {
       if (err instanceof MessagingError) throw err;
-      const text = this.host.redact(err instanceof Error ? err.message : String(err));
+      const text = this.wiring.connection.redact(err instanceof Error ? err.message : String(err));
       throw new ChannelError('DECLARE_FAILED', `cannot consume from ${this.source.queue}: ${text}`, {
         cause: err,
       });
@@ -104,7 +106,7 @@ export class AmqpConsumer<T> implements Subscription {
     const src = this.source;
     if (src.kind === 'work') {
       // On a side channel: a refused declaration (406) closes the channel it was made on.
-      await this.host.declareWorkQueue(session.model, src.queue, src.queueType);
+      await this.wiring.declareWorkQueue(session.model, src.queue, src.queueType);
     }
     await ch.prefetch(this.policy.prefetch);
     if (src.kind === 'fanout') {
@@ -128,7 +130,10 @@ export class AmqpConsumer<T> implements Subscription {
   private onMessage(msg: ConsumeMessage | null, session: Session<Channel>): void {
     if (msg === null) {
       // The broker cancelled us (queue deleted, or a quorum queue leader moved): start over.
-      this.host.logger.warn({ consumer: this.policy.consumerName }, 'consumer cancelled by the broker');
+      this.wiring.connection.logger.warn(
+        { consumer: this.policy.consumerName },
+        'consumer cancelled by the broker',
+      );
       this.consumerTag = undefined;
       // The session it came on, not the current one: a cancel during setup has no current session yet.
       session.end();
@@ -144,7 +149,7 @@ export class AmqpConsumer<T> implements Subscription {
     if (session?.open && tag !== undefined) await session.ch.cancel(tag).catch(() => undefined);
     const inFlight = await this.core.drain();
     if (inFlight > 0) {
-      this.host.logger.warn(
+      this.wiring.connection.logger.warn(
         { consumer: this.policy.consumerName, inFlight },
         'closing with handlers still running',
       );

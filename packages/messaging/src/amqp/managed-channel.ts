@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import { closeChannel } from './close-channel.js';
-import type { ChannelHost } from './host.js';
+import type { LiveConnection } from './live-connection.js';
 
 /** One life of a channel. `open` turns false the moment the channel closes, whoever closed it. */
 export interface Session<C extends Channel> {
@@ -50,7 +50,7 @@ export class ManagedChannel<C extends Channel> {
   readonly ready: Promise<void>;
 
   constructor(
-    private readonly host: ChannelHost,
+    private readonly host: LiveConnection,
     private readonly name: string,
     private readonly confirm: boolean,
     private readonly lifecycle: ChannelLifecycle<C>,

@@ -1,26 +1,20 @@
+// Over 250 lines on purpose: the confirm channel's window, its waiting line and the channel's lives share one
+// invariant (every message settles exactly once, within publishWaitMs + confirmTimeoutMs of its call), kept
+// readable in one place. What stands alone is apart: confirm-window.ts, outgoing.ts, managed-channel.ts.
 import type { ConfirmChannel, Message, Options } from 'amqplib';
-import type { Static, TSchema } from 'typebox';
 import { ChannelError, ConnectionError, MessagingError } from '../errors.js';
-import { envelopeOf, type PublishEnvelope } from '../core/envelope.js';
+import type { PublishEnvelope } from '../core/envelope.js';
+import type { PublishWire } from '../core/publisher.js';
 import type { MessageType } from '../message-type.js';
-import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
-import type { DeclaringPublisher, PublishOptions } from '../transport.js';
-import type { ChannelHost } from './host.js';
+import { noPublishStats, type PublishStats } from '../metrics.js';
 import { ConfirmWindow } from './confirm-window.js';
+import type { DestinationDeclarations } from './declarations.js';
+import type { LiveConnection } from './live-connection.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
-
-export interface PublisherHost extends ChannelHost {
-  /** undefined when `type`'s destination is already declared on the live connection (the hot path). */
-  ensureDeclared(type: MessageType, waitMs: number): Promise<void> | undefined;
-  /** A channel error may mean a queue or exchange was deleted: declare again before the next publish. */
-  invalidateDeclarations(): void;
-  /** Declare `type`'s destination again on every new connection, not only before the next publish. */
-  pin(type: MessageType): void;
-}
+import { describe, failOutgoing, rejectOutgoing, WaitingLine, type Outgoing } from './outgoing.js';
 
 export interface PublisherSettings {
   readonly name: string;
-  readonly appId: string | undefined;
   /** Messages written and not yet confirmed, at most. */
   readonly confirmWindow: number;
   readonly confirmTimeoutMs: number;
@@ -29,30 +23,10 @@ export interface PublisherSettings {
   /** Publishes waiting at most; beyond, BACKPRESSURE at once. */
   readonly maxWaiting: number;
   readonly closeTimeoutMs: number;
-  readonly metrics: MessagingMetrics | undefined;
 }
 
 /** A channel that nacks is replaced by a fresh one, at most this often. */
 const NACK_RECYCLE_MS = 1000;
-
-/** One message on its way: waiting for a slot, or written and waiting for its confirm. */
-interface Outgoing {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly body: Buffer;
-  readonly props: Options.Publish;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-  readonly stats: PublishStats;
-  /** When it entered its current phase (waiting, or in flight), performance.now(). */
-  since: number;
-  /**
-   * When the publish fails at the latest, whatever happens (performance.now()): publishWaitMs + confirmTimeoutMs
-   * after the call. A message written again after each of several failovers keeps the deadline of its call.
-   */
-  readonly deadline: number;
-  settled: boolean;
-}
 
 /**
  * A confirm channel with a window of outstanding confirms. The hot path allocates one object and one promise
@@ -65,11 +39,11 @@ interface Outgoing {
  * CONFIRM_TIMEOUT; however many failovers happen, every publish settles within publishWaitMs +
  * confirmTimeoutMs of its call.
  */
-export class AmqpPublisher implements DeclaringPublisher {
+export class ConfirmPublisher implements PublishWire {
   private readonly managed: ManagedChannel<ConfirmChannel>;
   private session: Session<ConfirmChannel> | undefined;
   private readonly window = new ConfirmWindow<Outgoing>();
-  private waiting: Outgoing[] = [];
+  private readonly waiting: WaitingLine;
   private writable = true;
   private readonly returned = new Set<unknown>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -79,10 +53,12 @@ export class AmqpPublisher implements DeclaringPublisher {
   private attachedAt = 0;
 
   constructor(
-    private readonly host: PublisherHost,
+    private readonly connection: LiveConnection,
+    private readonly declarations: DestinationDeclarations,
     private readonly settings: PublisherSettings,
   ) {
-    this.managed = new ManagedChannel<ConfirmChannel>(host, settings.name, true, {
+    this.waiting = new WaitingLine(settings.maxWaiting, settings.publishWaitMs);
+    this.managed = new ManagedChannel<ConfirmChannel>(connection, settings.name, true, {
       setup: () => Promise.resolve(),
       attached: (s) => {
         this.attached(s);
@@ -102,37 +78,19 @@ export class AmqpPublisher implements DeclaringPublisher {
     this.sweepTimer.unref();
   }
 
-  publish<S extends TSchema>(
-    type: MessageType<S>,
-    message: Static<S>,
-    options?: PublishOptions,
-  ): Promise<void> {
-    if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
-    let e: PublishEnvelope;
-    try {
-      e = envelopeOf(type, message, options, this.settings.appId);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    const { exchange, routingKey, body, props } = e;
-    const stats = this.settings.metrics
-      ? this.settings.metrics.forDestination(e.destination)
-      : noPublishStats;
-    const declaring = this.host.ensureDeclared(type, this.settings.publishWaitMs);
-    if (declaring === undefined) return this.publishRaw(exchange, routingKey, body, props, stats);
-    return declaring.then(
-      () => this.publishRaw(exchange, routingKey, body, props, stats),
-      (err: unknown) => {
-        if (err instanceof MessagingError) stats.failed(err.code);
-        throw err;
-      },
-    );
+  ensureDeclared(type: MessageType): Promise<void> | undefined {
+    if (this.closed) return undefined; // send rejects it with CLOSED
+    return this.declarations.ensure(type, this.settings.publishWaitMs);
   }
 
   declare(type: MessageType): Promise<void> {
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
-    this.host.pin(type);
-    return this.host.ensureDeclared(type, this.settings.publishWaitMs) ?? Promise.resolve();
+    this.declarations.pin(type);
+    return this.ensureDeclared(type) ?? Promise.resolve();
+  }
+
+  send(e: PublishEnvelope, stats: PublishStats): Promise<void> {
+    return this.publishRaw(e.exchange, e.routingKey, e.body, e.props, stats);
   }
 
   /** @internal Publishes bytes as they are (used to move deliveries to delay and dead-letter queues). */
@@ -165,13 +123,10 @@ export class AmqpPublisher implements DeclaringPublisher {
         this.writable &&
         this.window.size < this.settings.confirmWindow &&
         this.waiting.length === 0 &&
-        !this.host.blocked
+        !this.connection.blocked
       ) {
         this.write(s, o);
-      } else if (this.waiting.length >= this.settings.maxWaiting) {
-        this.fail(o, new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
       } else {
-        o.since = performance.now();
         this.waiting.push(o);
       }
     });
@@ -180,7 +135,7 @@ export class AmqpPublisher implements DeclaringPublisher {
   /** Writes waiting messages while the window, the socket and the broker allow. */
   flush(): void {
     const s = this.session;
-    if (s === undefined || this.host.blocked) return;
+    if (s === undefined || this.connection.blocked) return;
     const window = this.settings.confirmWindow;
     while (this.writable && this.window.size < window && this.waiting.length > 0 && s.open) {
       this.write(s, this.waiting.shift() as Outgoing);
@@ -206,8 +161,8 @@ export class AmqpPublisher implements DeclaringPublisher {
     this.idleWaiter = undefined;
     clearInterval(this.sweepTimer);
     const left = new MessagingError('CLOSED', 'publisher closed before the broker confirmed');
-    for (const o of this.window.reset()) this.fail(o, left);
-    for (const o of this.waiting.splice(0)) this.fail(o, left);
+    for (const o of this.window.reset()) failOutgoing(o, left);
+    this.waiting.failAll(left);
     await this.managed.stop();
   }
 
@@ -221,14 +176,13 @@ export class AmqpPublisher implements DeclaringPublisher {
       // Nothing was written: amqplib encodes before it writes, and did not count a delivery tag.
       this.window.undoAdd();
       if (err instanceof RangeError || err instanceof TypeError) {
-        this.fail(
+        failOutgoing(
           o,
           new MessagingError('INVALID_MESSAGE', `cannot encode message: ${err.message}`, { cause: err }),
         );
       } else {
         // The channel is closing or closed under us (possibly before its `close` event could be heard):
         // the message waits for the next channel, and this one is ended so that flush() stops here.
-        o.since = performance.now();
         this.waiting.unshift(o);
         s.end();
       }
@@ -269,14 +223,14 @@ export class AmqpPublisher implements DeclaringPublisher {
   }
 
   private readonly settleNacked = (o: Outgoing): void => {
-    this.reject(o, new MessagingError('NACKED', `the broker refused the message (${describe(o)})`));
+    rejectOutgoing(o, new MessagingError('NACKED', `the broker refused the message (${describe(o)})`));
   };
 
   private readonly settleAcked = (o: Outgoing): void => {
     if (this.returned.size > 0 && this.returned.delete(o.props.messageId)) {
       // A queue destination that routes nowhere was deleted under us: declare it again next time.
-      if (o.exchange === '') this.host.invalidateDeclarations();
-      this.reject(o, new MessagingError('UNROUTABLE', `no queue received the message (${describe(o)})`));
+      if (o.exchange === '') this.declarations.invalidate();
+      rejectOutgoing(o, new MessagingError('UNROUTABLE', `no queue received the message (${describe(o)})`));
     } else {
       o.stats.confirmed((performance.now() - o.since) / 1000);
       o.resolve();
@@ -301,19 +255,16 @@ export class AmqpPublisher implements DeclaringPublisher {
     const pending = this.window.reset();
     this.returned.clear();
     if (error !== undefined) {
-      this.host.invalidateDeclarations();
-      const why = this.host.redact(error.message);
+      this.declarations.invalidate();
+      const why = this.connection.redact(error.message);
       for (const o of pending) {
-        this.fail(
+        failOutgoing(
           o,
           new ChannelError('CHANNEL_CLOSED', `channel closed before the confirm: ${why}`, { cause: error }),
         );
       }
     } else if (pending.length > 0) {
-      // Written again on the next connection, waiting for it no longer than the deadline of its call allows.
-      const now = performance.now();
-      for (const o of pending) o.since = Math.min(now, o.deadline - this.settings.publishWaitMs);
-      this.waiting = pending.concat(this.waiting);
+      this.waiting.putBack(pending);
     }
     if (this.idleWaiter !== undefined && this.waiting.length === 0) this.idleWaiter();
   }
@@ -323,7 +274,7 @@ export class AmqpPublisher implements DeclaringPublisher {
     const now = performance.now();
     const timeoutMs = this.settings.confirmTimeoutMs;
     this.window.expire(now - timeoutMs, (o) => {
-      this.reject(
+      rejectOutgoing(
         o,
         new MessagingError(
           'CONFIRM_TIMEOUT',
@@ -331,16 +282,7 @@ export class AmqpPublisher implements DeclaringPublisher {
         ),
       );
     });
-    const waitDeadline = now - this.settings.publishWaitMs;
-    // Not only the head: messages put back after a failover go first, with their own (clamped) times.
-    if (this.waiting.some((o) => o.since <= waitDeadline)) {
-      const keep: Outgoing[] = [];
-      for (const o of this.waiting) {
-        if (o.since > waitDeadline) keep.push(o);
-        else this.fail(o, this.waitError());
-      }
-      this.waiting = keep;
-    }
+    this.waiting.expire(now - this.settings.publishWaitMs, () => this.waitError());
     if (this.waiting.length > 0) this.flush();
     if (this.idleWaiter !== undefined && this.window.size === 0 && this.waiting.length === 0)
       this.idleWaiter();
@@ -348,28 +290,13 @@ export class AmqpPublisher implements DeclaringPublisher {
 
   private waitError(): MessagingError {
     const ms = this.settings.publishWaitMs;
-    if (this.host.currentConnection() === undefined) {
+    if (this.connection.currentConnection() === undefined) {
       return new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${ms} ms`);
     }
-    if (this.host.blocked)
+    if (this.connection.blocked)
       return new MessagingError('BACKPRESSURE', `broker blocked publishing for more than ${ms} ms`);
     if (this.session === undefined)
       return new ChannelError('NOT_CONNECTED', `no channel for more than ${ms} ms`);
     return new MessagingError('BACKPRESSURE', `no room to publish for more than ${ms} ms`);
   }
-
-  private fail(o: Outgoing, err: MessagingError): void {
-    o.settled = true;
-    this.reject(o, err);
-  }
-
-  private reject(o: Outgoing, err: MessagingError): void {
-    o.stats.failed(err.code);
-    o.reject(err);
-  }
-}
-
-function describe(o: Outgoing): string {
-  const id = typeof o.props.messageId === 'string' ? o.props.messageId : 'no id';
-  return o.exchange === '' ? `queue ${o.routingKey}, ${id}` : `exchange ${o.exchange} ${o.routingKey}, ${id}`;
 }

@@ -1,16 +1,13 @@
 import { buildMeta } from '../consume/meta.js';
 import type { ConsumePolicy } from '../consume/policy.js';
-import { invalid, retryAfterFailure, type Failure } from '../consume/process.js';
+import { invalid, retryAfterFailure } from '../consume/process.js';
 import type { ConsumerSource } from '../consume/source.js';
-import { HeaderNames } from '../headers.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
 import type { ConsumeStats } from '../metrics.js';
-import { deadLetterQueueName, retryQueueName } from '../topology.js';
 import type { Handler, MessageMeta } from '../transport.js';
-import { moveDelivery, type MoveResult } from './move.js';
+import { FailureRoute } from './failure-route.js';
 import type { PublishProperties, ReceivedProperties } from './properties.js';
-import { bareRepublishProps, republishProps } from './republish.js';
 import { processSpan, type ProcessSpan } from './tracing.js';
 
 /** One message as a wire delivered it, with the wire's way to settle it. */
@@ -67,8 +64,18 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   private idle: (() => void) | undefined;
   /** Aborted on close: moves waiting to try again give up (the broker requeues their deliveries). */
   private readonly stopping = new AbortController();
+  private readonly failures: FailureRoute<D>;
 
-  constructor(private readonly s: DeliveryCoreSettings<T, D>) {}
+  constructor(private readonly s: DeliveryCoreSettings<T, D>) {
+    this.failures = new FailureRoute<D>({
+      consumerName: s.policy.consumerName,
+      source: s.source,
+      stats: s.stats,
+      logger: s.logger,
+      wire: s.wire,
+      signal: this.stopping.signal,
+    });
+  }
 
   deliver(d: D): void {
     this.s.stats.consumed();
@@ -123,7 +130,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
       value = this.s.type.decode(d.body) as T;
     } catch (err) {
       span?.failed(err);
-      this.finish(this.afterFailure(invalid(err), d, meta.retryCount), span);
+      this.finish(this.failures.route(invalid(err), d, meta.retryCount), span);
       return;
     }
     const timed = this.s.timed;
@@ -156,7 +163,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
       if (d.ack()) stats.acked();
       return;
     }
-    await this.afterFailure(outcome, d, meta.retryCount);
+    await this.failures.route(outcome, d, meta.retryCount);
   }
 
   private finish(slow: Promise<void>, span?: ProcessSpan): void {
@@ -181,118 +188,6 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
       if (d.owned) this.handle(d);
     }
     if (this.idle !== undefined && this.active === 0) this.idle();
-  }
-
-  /** Retry through the delay queue, park in the DLQ (work queue) or drop (pub/sub); then ack. */
-  private async afterFailure(outcome: Failure, d: D, retryCount: number): Promise<void> {
-    const { logger: log, stats, source: src } = this.s;
-    const consumer = this.s.policy.consumerName;
-    const messageId = d.properties.messageId;
-    if (src.kind === 'fanout') {
-      const reason = outcome.kind === 'retry' ? 'handler-failed' : outcome.reason;
-      log.warn({ consumer, messageId, reason, err: outcome.error }, 'message dropped');
-      stats.dropped(reason);
-      d.ack();
-      return;
-    }
-    const queue = src.queue;
-    if (outcome.kind === 'retry') {
-      const ours = {
-        [HeaderNames.retryCount]: retryCount + 1,
-        [HeaderNames.error]: outcome.error,
-        [HeaderNames.originalQueue]: queue,
-      };
-      const target = retryQueueName(queue);
-      const { result } = await this.move(d, target, ours, String(outcome.delayMs));
-      if (result === 'gone') return;
-      if (result === 'moved') {
-        stats.retried('delayed');
-        log.warn(
-          { consumer, messageId, retry: retryCount + 1, delayMs: outcome.delayMs, err: outcome.error },
-          'message scheduled for retry',
-        );
-        d.ack();
-        return;
-      }
-      if (result === 'unavailable') {
-        this.requeue(d, target);
-        return;
-      }
-      // The delay queue refuses it for good: park it rather than retry it in a loop.
-    }
-    const reason = outcome.kind === 'retry' ? 'handler-failed' : outcome.reason;
-    const target = deadLetterQueueName(queue);
-    const ours = {
-      [HeaderNames.deathReason]: reason,
-      [HeaderNames.error]: outcome.error,
-      [HeaderNames.originalQueue]: queue,
-      [HeaderNames.retryCount]: retryCount,
-      [HeaderNames.deadLetteredAt]: new Date().toISOString(),
-    };
-    const { result, props } = await this.move(d, target, ours, undefined);
-    if (result === 'gone') return;
-    if (result === 'moved') {
-      stats.deadLettered(reason);
-      this.s.wire.parked?.(target, d, props);
-      log.error({ consumer, messageId, queue: target, reason, err: outcome.error }, 'message dead-lettered');
-      d.ack();
-    } else if (result === 'unavailable') {
-      this.requeue(d, target);
-    } else {
-      // The broker refuses the parked copy for good (e.g. a capped dead-letter queue that rejects
-      // publishes): the operator's cap wins over keeping the message.
-      stats.dropped('dead-letter-refused');
-      log.error(
-        { consumer, messageId, queue: target, reason, err: outcome.error },
-        'message dropped: the dead-letter queue refused it',
-      );
-      d.ack();
-    }
-  }
-
-  /** Publishes a copy of `d` to `target` with bounded attempts (see moveDelivery). Confirmed before the ack. */
-  private async move(
-    d: D,
-    target: string,
-    ours: Record<string, unknown>,
-    expiration: string | undefined,
-  ): Promise<{ result: MoveResult; props: PublishProperties }> {
-    const props = republishProps(d.properties, ours);
-    const bareProps = bareRepublishProps(props, ours);
-    if (expiration !== undefined) {
-      props.expiration = expiration;
-      bareProps.expiration = expiration;
-    }
-    const log = this.s.logger;
-    const consumer = this.s.policy.consumerName;
-    const messageId = d.properties.messageId;
-    let sent = props;
-    const result = await moveDelivery({
-      publish: (p) => {
-        sent = p;
-        return this.s.wire.republish(target, d.body, p);
-      },
-      props,
-      bareProps,
-      redeclare: () => this.s.wire.redeclare(d),
-      owned: () => d.owned,
-      signal: this.stopping.signal,
-      failed: (attempt, code, err) => {
-        const fields = { consumer, messageId, target, attempt, code, err: errorMessage(err) };
-        if (attempt === 1) log.warn(fields, 'could not move message; trying again');
-        else log.debug(fields, 'could not move message; trying again');
-      },
-    });
-    return { result, props: sent };
-  }
-
-  /** Every attempt to move `d` failed for want of a broker: back to its queue, to be handled again later. */
-  private requeue(d: D, target: string): void {
-    this.s.logger.error(
-      { consumer: this.s.policy.consumerName, messageId: d.properties.messageId, target },
-      'could not move message; requeued',
-    );
-    d.requeue();
   }
 }
 

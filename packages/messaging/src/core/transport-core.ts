@@ -4,8 +4,17 @@ import { fanoutSource, workSource, type ConsumerSource } from '../consume/source
 import { MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
+import type { MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
-import type { ConnectionState, ConsumerOptions, Handler, Subscription } from '../transport.js';
+import type {
+  ConnectionState,
+  ConsumerOptions,
+  DeclaringPublisher,
+  Handler,
+  Subscription,
+  Transport,
+} from '../transport.js';
+import { EnvelopePublisher, type PublishWire } from './publisher.js';
 
 /** A wire's consumer of one source, as the transport core starts, tracks and closes it. */
 export interface WireConsumer extends Subscription {
@@ -27,20 +36,31 @@ export interface TransportCoreSettings<C extends WireConsumer> {
   /** How a work queue is declared unless its message type says otherwise. */
   readonly queueType: QueueType;
   readonly consumer: ConsumerFactory<C>;
+  /** A new publisher's wire. */
+  readonly publisher: () => PublishWire;
+  /** The default app id of what publishers send. */
+  readonly appId: string | undefined;
+  readonly metrics: MessagingMetrics | undefined;
+  /** Close has begun: publishers are refused from now on (moves of deliveries still go out). */
+  readonly closing?: () => void;
+  /** After the consumers closed: closes the publishers' wires and the connection. */
+  readonly closeWire: () => Promise<void>;
   /** Every state change, e.g. for the connection-state gauge. */
   readonly stateChanged?: (state: ConnectionState) => void;
 }
 
 /**
- * What every transport does the same way whatever its wire: the connection state and its listeners, the
- * sources of `subscribeToQueue` and `subscribe`, the consumers it started (each closed once, all closed at
- * close), and refusing new work once closing.
+ * The Transport, written once whatever its wire: the connection state and its listeners, publishers made on
+ * the wire, the sources of `subscribeToQueue` and `subscribe`, the consumers it started (each closed once,
+ * all closed at close), refusing new work once closing, and the close order (consumers, whose failures may
+ * still move messages, then the wire).
  */
-export class TransportCore<C extends WireConsumer = WireConsumer> {
+export class TransportCore<C extends WireConsumer = WireConsumer> implements Transport {
   private current: ConnectionState;
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private readonly started = new Set<C>();
   private closingFlag = false;
+  private closed: Promise<void> | undefined;
 
   constructor(private readonly s: TransportCoreSettings<C>) {
     this.current = s.initialState;
@@ -106,10 +126,23 @@ export class TransportCore<C extends WireConsumer = WireConsumer> {
     return this.start(type, handler, options, fanoutSource(type, options.consumerName, options.bindingKey));
   }
 
-  /** Refuses new work from now on and closes every consumer started (their failures may still publish). */
-  async closeConsumers(): Promise<void> {
+  createPublisher(): DeclaringPublisher {
+    this.assertOpen();
+    return new EnvelopePublisher(this.s.publisher(), this.s.appId, this.s.metrics);
+  }
+
+  /** Safe to call twice. */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closingFlag = true;
+    this.s.closing?.();
     await Promise.all([...this.started].map((c) => c.close()));
+    await this.s.closeWire();
+    this.setState('closed');
   }
 
   private async start<T>(

@@ -1,12 +1,5 @@
-import type { Destination } from '../message-type.js';
-import {
-  deadLetterQueueName,
-  DEFAULT_DELIVERY_LIMIT,
-  DEFAULT_QUEUE_TYPE,
-  retryQueueName,
-  type QueueType,
-} from '../topology.js';
-import { MemoryQueue, type Envelope, type QueueHost } from './queue.js';
+import { deadLetterQueueName, retryQueueName } from '../topology.js';
+import { MemoryQueue, type Envelope, type QueueEvents } from './queue.js';
 import { routes } from './routing.js';
 
 interface Exchange {
@@ -31,11 +24,11 @@ export interface RecordedMessage {
 }
 
 /**
- * An in-process broker: queues, exchanges (direct, topic, fanout), bindings, dead-lettering and per-message
- * expiry, with the routing rules of RabbitMQ. Several MemoryTransports can share one, like several services
- * sharing a RabbitMQ.
+ * An in-process broker: queues, exchanges (direct, topic, fanout), bindings, and delay queues whose messages
+ * come back when they expire, with the routing rules of RabbitMQ. Several MemoryTransports can share one, like
+ * several services sharing a RabbitMQ. It does not model queue types or arguments: no delivery limit.
  */
-export class MemoryBroker implements QueueHost {
+export class MemoryBroker implements QueueEvents {
   readonly queues = new Map<string, MemoryQueue>();
   private readonly exchanges = new Map<string, Exchange>();
   private readonly published = new Map<string, RecordedMessage[]>();
@@ -45,9 +38,6 @@ export class MemoryBroker implements QueueHost {
   private timers = 0;
   /** Handlers running, counted by consumers (for idleness). */
   busy = 0;
-
-  /** `deliveryLimit`: for quorum work queues whose declaration sets none. */
-  constructor(readonly deliveryLimit = DEFAULT_DELIVERY_LIMIT) {}
 
   declareQueue(name: string, options: ConstructorParameters<typeof MemoryQueue>[1] = {}): MemoryQueue {
     let q = this.queues.get(name);
@@ -70,36 +60,15 @@ export class MemoryBroker implements QueueHost {
     this.changed();
   }
 
-  /**
-   * The work queue, its delay queue and its dead-letter queue, as the RabbitMQ transport declares them: only a
-   * quorum work queue has the delivery limit. Like the real transport facing a queue declared differently,
-   * the first declaration wins.
-   */
-  declareWorkQueue(
-    queue: string,
-    queueType: QueueType = DEFAULT_QUEUE_TYPE,
-    deliveryLimit = this.deliveryLimit,
-  ): MemoryQueue {
+  /** A work queue with its delay queue and its dead-letter queue. The first declaration of a queue wins. */
+  declareWorkQueue(queue: string): MemoryQueue {
     this.declareQueue(deadLetterQueueName(queue));
     this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
-    return this.declareQueue(
-      queue,
-      queueType === 'quorum' ? { deadLetterTo: deadLetterQueueName(queue), deliveryLimit } : {},
-    );
+    return this.declareQueue(queue);
   }
 
   declareExchange(name: string, type: string): void {
     if (!this.exchanges.has(name)) this.exchanges.set(name, { type, bindings: [] });
-  }
-
-  /** `queueType` applies to a queue destination that does not name its own. */
-  declareDestination(
-    d: Destination,
-    queueType: QueueType = DEFAULT_QUEUE_TYPE,
-    deliveryLimit = this.deliveryLimit,
-  ): void {
-    if (d.kind === 'queue') this.declareWorkQueue(d.queue, d.queueType ?? queueType, deliveryLimit);
-    else this.declareExchange(d.exchange, d.exchangeType);
   }
 
   bind(queue: string, exchange: string, key: string): void {
@@ -123,24 +92,15 @@ export class MemoryBroker implements QueueHost {
       if (!routes(ex.type, b.key, routingKey)) continue;
       const q = this.queues.get(b.queue);
       if (q === undefined) continue;
-      q.enqueue({ ...env, deliveries: 0, redelivered: false });
+      q.enqueue({ ...env, redelivered: false });
       n++;
     }
     this.changed();
     return n;
   }
 
-  deadLetter(routingKey: string, env: Envelope, reason: string, from: string): void {
-    const props =
-      reason === 'expired'
-        ? env.props
-        : {
-            ...env.props,
-            headers: { ...env.props.headers, 'x-first-death-reason': reason, 'x-first-death-queue': from },
-          };
-    const moved: Envelope = { body: env.body, props, deliveries: 0, redelivered: false };
-    if (reason !== 'expired') this.record(this.parked, routingKey, routingKey, moved);
-    this.queues.get(routingKey)?.enqueue(moved);
+  expired(routingKey: string, env: Envelope): void {
+    this.queues.get(routingKey)?.enqueue(env);
     this.changed();
   }
 

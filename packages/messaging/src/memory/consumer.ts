@@ -4,25 +4,18 @@ import { DeliveryCore, type Delivery } from '../core/delivery.js';
 import type { ReceivedProperties } from '../core/properties.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
-import type { ConsumeStats } from '../metrics.js';
+import { noPublishStats, type ConsumeStats } from '../metrics.js';
 import type { Handler, Subscription } from '../transport.js';
 import type { MemoryBroker } from './broker.js';
-import {
-  memoryProps,
-  type Envelope,
-  type MemoryProperties,
-  type MemoryQueue,
-  type QueueSubscriber,
-} from './queue.js';
+import { memoryProps, type Envelope, type MemoryQueue, type QueueSubscriber } from './queue.js';
+import type { MemoryWire } from './wire.js';
 
-export interface MemoryConsumerHost {
-  readonly broker: MemoryBroker;
+/** What every consumer of a memory transport is made with. */
+export interface MemoryConsumerWiring {
+  /** Moves go through it: they wait while it is disconnected, like the real transport's. */
+  readonly wire: MemoryWire;
   readonly logger: Logger;
   readonly closeTimeoutMs: number;
-  /** Quorum work queues' delivery limit, as the transport declares them. */
-  readonly deliveryLimit: number | undefined;
-  /** Publishes through the owning transport (waits while it is disconnected, like the real one). */
-  republish(routingKey: string, body: Buffer, props: MemoryProperties): Promise<void>;
 }
 
 /** A delivery of the in-memory broker, settled on the queue it came from. */
@@ -70,17 +63,15 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
   private readonly core: DeliveryCore<T, MemoryDelivery>;
 
   constructor(
-    private readonly host: MemoryConsumerHost,
+    private readonly host: MemoryConsumerWiring,
     type: MessageType,
     handler: Handler<T>,
     policy: ConsumePolicy,
     private readonly source: ConsumerSource,
-    private readonly owner: object,
     stats: ConsumeStats,
-    private readonly connected: () => boolean,
   ) {
     this.prefetch = policy.prefetch;
-    const broker = host.broker;
+    const broker = host.wire.broker;
     this.core = new DeliveryCore<T, MemoryDelivery>({
       type,
       handler,
@@ -91,17 +82,16 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
       logger: host.logger,
       closeTimeoutMs: host.closeTimeoutMs,
       wire: {
-        republish: (queue, body, props) => host.republish(queue, body, memoryProps(props)),
+        republish: (queue, body, props) =>
+          host.wire.republish(queue, body, memoryProps(props), noPublishStats),
         redeclare: () => {
-          if (source.kind === 'work')
-            broker.declareWorkQueue(source.queue, source.queueType, host.deliveryLimit);
+          if (source.kind === 'work') broker.declareWorkQueue(source.queue);
           return Promise.resolve();
         },
         parked: (queue, d, props) => {
           broker.recordParked(queue, {
             body: d.body,
             props: memoryProps(props),
-            deliveries: 0,
             redelivered: false,
           });
         },
@@ -122,20 +112,20 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
 
   /** Attaches now when the transport is connected; otherwise at the next reconnect. */
   start(): Promise<void> {
-    if (this.connected()) this.attach();
+    if (this.host.wire.connected) this.attach();
     return Promise.resolve();
   }
 
   /** Declares the queue (a fresh private one for pub/sub) and starts taking deliveries. */
   attach(): void {
     if (this.closing !== undefined) return;
-    const b = this.host.broker;
+    const b = this.host.wire.broker;
     const src = this.source;
     if (src.kind === 'work') {
-      this.queue = b.declareWorkQueue(src.queue, src.queueType, this.host.deliveryLimit);
+      this.queue = b.declareWorkQueue(src.queue);
     } else {
       b.declareExchange(src.exchange, src.exchangeType);
-      this.queue = b.declareQueue(src.queue, { owner: this.owner });
+      this.queue = b.declareQueue(src.queue);
       b.bind(src.queue, src.exchange, src.bindingKey);
     }
     this.queue.subscribe(this);
@@ -148,13 +138,13 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     this.queue = undefined;
     q.unsubscribe(this);
     this.core.forgetLost();
-    if (this.source.kind === 'fanout') this.host.broker.deleteQueue(q.name);
+    if (this.source.kind === 'fanout') this.host.wire.broker.deleteQueue(q.name);
   }
 
   deliver(env: Envelope, tag: number): void {
     const q = this.queue;
     if (q === undefined) return;
-    this.core.deliver(new MemoryDelivery(env, tag, q, this.host.broker));
+    this.core.deliver(new MemoryDelivery(env, tag, q, this.host.wire.broker));
   }
 
   close(): Promise<void> {
@@ -169,7 +159,7 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     this.queue = undefined;
     if (q !== undefined) {
       q.unsubscribe(this);
-      if (this.source.kind === 'fanout') this.host.broker.deleteQueue(q.name);
+      if (this.source.kind === 'fanout') this.host.wire.broker.deleteQueue(q.name);
     }
   }
 }

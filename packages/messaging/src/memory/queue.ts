@@ -27,8 +27,6 @@ export function memoryProps(p: PublishProperties): MemoryProperties {
 export interface Envelope {
   readonly body: Buffer;
   readonly props: MemoryProperties;
-  /** Deliveries so far (AMQP quorum queues count them for x-delivery-limit). */
-  deliveries: number;
   redelivered: boolean;
 }
 
@@ -40,16 +38,14 @@ export interface QueueSubscriber {
 }
 
 export interface QueueOptions {
-  /** The transport owning an exclusive queue: the queue goes when it disconnects. */
-  readonly owner?: object;
-  /** Where expired or over-delivered messages go (through the default exchange). */
+  /** A delay queue: where its messages go when they expire (through the default exchange). */
   readonly deadLetterTo?: string;
-  readonly deliveryLimit?: number;
 }
 
-export interface QueueHost {
-  /** Moves a message to another queue through the default exchange. */
-  deadLetter(routingKey: string, env: Envelope, reason: string, from: string): void;
+/** What a queue tells its broker. */
+export interface QueueEvents {
+  /** An expired message of a delay queue goes to `routingKey` through the default exchange. */
+  expired(routingKey: string, env: Envelope): void;
   changed(): void;
   timerStarted(): void;
   timerDone(): void;
@@ -68,7 +64,7 @@ export class MemoryQueue {
   constructor(
     readonly name: string,
     readonly options: QueueOptions,
-    private readonly host: QueueHost,
+    private readonly host: QueueEvents,
   ) {}
 
   get unackedCount(): number {
@@ -88,7 +84,7 @@ export class MemoryQueue {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         const { expiration: _e, ...props } = env.props;
-        this.host.deadLetter(target, { ...env, props, redelivered: false }, 'expired', this.name);
+        this.host.expired(target, { ...env, props, redelivered: false });
         this.host.timerDone();
       }, ttl);
       this.timers.add(timer);
@@ -158,17 +154,8 @@ export class MemoryQueue {
   }
 
   private requeue(envs: Envelope[]): void {
-    const limit = this.options.deliveryLimit;
-    const keep: Envelope[] = [];
-    for (const env of envs) {
-      env.redelivered = true;
-      if (limit !== undefined && env.deliveries > limit && this.options.deadLetterTo !== undefined) {
-        this.host.deadLetter(this.options.deadLetterTo, env, 'delivery_limit', this.name);
-      } else {
-        keep.push(env);
-      }
-    }
-    this.ready.unshift(...keep);
+    for (const env of envs) env.redelivered = true;
+    this.ready.unshift(...envs);
     this.schedule();
     this.host.changed();
   }
@@ -187,7 +174,6 @@ export class MemoryQueue {
       const sub = this.nextFree();
       if (sub === undefined) break;
       const env = this.ready.shift() as Envelope;
-      env.deliveries++;
       const tag = this.nextTag++;
       this.unacked.set(tag, { env, sub });
       sub.unacked++;

@@ -1,16 +1,15 @@
 import { TransportCore } from '../core/transport-core.js';
-import { envelopeOf, type PublishEnvelope } from '../core/envelope.js';
-import type { Static, TSchema } from 'typebox';
-import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
+import type { MessagingErrorCode } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { MessageType } from '../message-type.js';
-import { noConsumeStats, noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
-import { DEFAULT_QUEUE_TYPE, type QueueType } from '../topology.js';
-import type { ConnectionState, DeclaringPublisher, PublishOptions, Transport } from '../transport.js';
+import { noConsumeStats, type MessagingMetrics } from '../metrics.js';
+import { integerOption } from '../options.js';
+import { DEFAULT_QUEUE_TYPE } from '../topology.js';
+import type { ConnectionState, DeclaringPublisher, Transport } from '../transport.js';
 import { MemoryBroker } from './broker.js';
+import { MemoryConsumer, type MemoryConsumerWiring } from './consumer.js';
 import { MemoryProbes } from './probes.js';
-import { MemoryConsumer, type MemoryConsumerHost } from './consumer.js';
-import { memoryProps, type MemoryProperties } from './queue.js';
+import type { MemoryProperties } from './queue.js';
+import { MemoryWire } from './wire.js';
 
 export interface MemoryTransportOptions {
   /** Share one broker between transports to play several processes (competing consumers, pub/sub). */
@@ -22,70 +21,76 @@ export interface MemoryTransportOptions {
   readonly publishWaitMs?: number;
   /** Publishes allowed to wait; beyond, BACKPRESSURE. Default 10 000. */
   readonly maxWaitingPublishes?: number;
+  /** Bound on waiting for handlers in flight at close. Default 10 000. */
   readonly closeTimeoutMs?: number;
-  /** Default timeout of the waitFor* helpers. Default 5000. */
+  /** Default timeout of the waitFor* probes. Default 5000. */
   readonly waitTimeoutMs?: number;
-  /** How work queues are declared unless their message type says otherwise (quorum: delivery limit). Default 'classic'. */
-  readonly queueType?: QueueType;
-  /** Quorum work queues only: deliveries of one message before it is parked in `<queue>.dlq`. Default: the broker's. */
-  readonly deliveryLimit?: number;
 }
 
-interface Waiting {
-  readonly run: () => void;
-  readonly reject: (err: MessagingError) => void;
-  readonly timer: NodeJS.Timeout;
+/** The defaults of createMemoryTransport's options, in one place. */
+export const MEMORY_DEFAULTS = {
+  publishWaitMs: 10_000,
+  maxWaitingPublishes: 10_000,
+  closeTimeoutMs: 10_000,
+  waitTimeoutMs: 5000,
+} as const;
+
+/** The numeric options with their defaults applied; MessagingError INVALID_OPTIONS naming the first bad one. */
+export function normalizeMemoryOptions(
+  options: MemoryTransportOptions,
+): Required<Pick<MemoryTransportOptions, keyof typeof MEMORY_DEFAULTS>> {
+  const d = MEMORY_DEFAULTS;
+  const int = (name: keyof typeof d, min: number): number =>
+    integerOption('createMemoryTransport', name, options[name], d[name], min);
+  return {
+    publishWaitMs: int('publishWaitMs', 1),
+    maxWaitingPublishes: int('maxWaitingPublishes', 0),
+    closeTimeoutMs: int('closeTimeoutMs', 0),
+    waitTimeoutMs: int('waitTimeoutMs', 1),
+  };
 }
 
 /**
- * A Transport in memory, with the semantics of the RabbitMQ one (confirmed publish, manual ack, prefetch,
- * competing consumers, pub/sub fan-out through private queues, bounded retries then `<queue>.dlq`, redelivery
- * after a disconnect), plus helpers for tests: await a publication or a dead letter instead of sleeping,
- * inject raw bytes, simulate an outage.
+ * A Transport in memory for unit tests: confirmed publish, manual ack, prefetch, competing consumers, pub/sub
+ * fan-out through private queues, the consumer's retries, delay queue and dead-letter queue (the very delivery
+ * core of the RabbitMQ transport), redelivery after a disconnect; plus probes (await a publication or a dead
+ * letter instead of sleeping), raw injection and a simulated outage. It models no queue types or arguments.
  */
 export class MemoryTransport extends MemoryProbes implements Transport {
   private readonly core: TransportCore<MemoryConsumer<never>>;
   readonly subscribeToQueue: Transport['subscribeToQueue'];
   readonly subscribe: Transport['subscribe'];
-  private waiting: Waiting[] = [];
-  private failing: MessagingErrorCode | undefined;
-  private closing: Promise<void> | undefined;
-  private readonly logger: Logger;
-  private readonly consumerHost: MemoryConsumerHost;
-  private readonly queueType: QueueType;
-  /** Types declared up front (DeclaringPublisher.declare): declared again on every reconnect. */
-  private readonly pinned = new Set<MessageType>();
+  private readonly wire: MemoryWire;
 
-  constructor(private readonly options: MemoryTransportOptions = {}) {
-    super(options.broker ?? new MemoryBroker(), options.waitTimeoutMs ?? 5000);
-    this.logger = options.logger ?? silentLogger;
-    this.queueType = options.queueType ?? DEFAULT_QUEUE_TYPE;
-    this.consumerHost = {
-      broker: this.broker,
-      logger: this.logger,
-      closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
-      deliveryLimit: options.deliveryLimit,
-      republish: (routingKey, body, props) => this.send('', routingKey, body, props, true, noPublishStats),
-    };
+  constructor(options: MemoryTransportOptions = {}) {
+    const o = normalizeMemoryOptions(options);
+    super(options.broker ?? new MemoryBroker(), o.waitTimeoutMs);
+    const logger = options.logger ?? silentLogger;
+    this.wire = new MemoryWire(this.broker, o);
+    const wiring: MemoryConsumerWiring = { wire: this.wire, logger, closeTimeoutMs: o.closeTimeoutMs };
     const metrics = options.metrics;
     this.core = new TransportCore<MemoryConsumer<never>>({
-      logger: this.logger,
+      logger,
       initialState: 'connected',
-      queueType: this.queueType,
-      consumer: (type, handler, policy, source) => {
-        const stats = metrics?.forConsumer(policy.consumerName) ?? noConsumeStats;
-        const connected = (): boolean => this.core.state === 'connected';
-        const c = new MemoryConsumer(
-          this.consumerHost,
+      queueType: DEFAULT_QUEUE_TYPE,
+      consumer: (type, handler, policy, source) =>
+        new MemoryConsumer(
+          wiring,
           type,
           handler,
           policy,
           source,
-          this,
-          stats,
-          connected,
-        );
-        return c;
+          metrics?.forConsumer(policy.consumerName) ?? noConsumeStats,
+        ),
+      publisher: () => this.wire.publisher(),
+      appId: options.appId,
+      metrics,
+      closing: () => {
+        this.wire.closing();
+      },
+      closeWire: () => {
+        this.wire.close();
+        return Promise.resolve();
       },
       stateChanged: (state) => metrics?.setConnectionState('memory', state),
     });
@@ -102,27 +107,11 @@ export class MemoryTransport extends MemoryProbes implements Transport {
   }
 
   createPublisher(): DeclaringPublisher {
-    this.core.assertOpen();
-    let closed = false;
-    return {
-      publish: <S extends TSchema>(type: MessageType<S>, message: Static<S>, options?: PublishOptions) => {
-        if (closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
-        return this.publish(type, message, options);
-      },
-      declare: (type: MessageType) => {
-        if (closed) return Promise.reject(new MessagingError('CLOSED', 'publisher is closed'));
-        return this.declare(type);
-      },
-      close: () => {
-        closed = true;
-        return Promise.resolve();
-      },
-    };
+    return this.core.createPublisher();
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.core.close();
   }
 
   // ---- test helpers ----
@@ -137,9 +126,9 @@ export class MemoryTransport extends MemoryProbes implements Transport {
     properties: MemoryProperties = {},
   ): void {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const env = { body: bytes, props: properties, deliveries: 0, redelivered: false };
+    const env = { body: bytes, props: properties, redelivered: false };
     if ('queue' in target) {
-      this.broker.declareWorkQueue(target.queue, this.queueType, this.options.deliveryLimit);
+      this.broker.declareWorkQueue(target.queue);
       this.broker.route('', target.queue, env);
     } else {
       this.broker.route(target.exchange, target.routingKey, env);
@@ -149,6 +138,7 @@ export class MemoryTransport extends MemoryProbes implements Transport {
   /** Plays a lost connection: consumers detach (their unacked messages are redelivered), publishes wait. */
   simulateDisconnect(): void {
     if (this.core.state !== 'connected') return;
+    this.wire.disconnect();
     for (const c of this.core.consumers) c.detach();
     this.core.setState('disconnected');
   }
@@ -157,120 +147,14 @@ export class MemoryTransport extends MemoryProbes implements Transport {
   simulateReconnect(): void {
     if (this.core.state !== 'disconnected') return;
     this.core.setState('connected');
-    for (const type of this.pinned)
-      this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
+    this.wire.reconnect();
     for (const c of this.core.consumers) c.attach();
-    for (const w of this.waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.run();
-    }
+    this.wire.releaseWaiting();
   }
 
   /** Makes every publish fail with `code` (e.g. 'NACKED', 'CONFIRM_TIMEOUT') until called with undefined. */
   failPublishes(code: MessagingErrorCode | undefined): void {
-    this.failing = code;
-  }
-
-  // ---- internals ----
-
-  private declare(type: MessageType): Promise<void> {
-    if (this.closing !== undefined)
-      return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    this.pinned.add(type);
-    return new Promise<void>((resolve, reject) => {
-      this.whenConnected(() => {
-        this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
-        resolve();
-      }, reject);
-    });
-  }
-
-  private publish<S extends TSchema>(
-    type: MessageType<S>,
-    message: Static<S>,
-    options?: PublishOptions,
-  ): Promise<void> {
-    if (this.closing !== undefined)
-      return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    let e: PublishEnvelope;
-    try {
-      e = envelopeOf(type, message, options, this.options.appId);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    const stats = this.options.metrics?.forDestination(e.destination) ?? noPublishStats;
-    this.broker.declareDestination(type.destination, this.queueType, this.options.deliveryLimit);
-    return this.send(
-      e.exchange,
-      e.routingKey,
-      e.body,
-      memoryProps(e.props),
-      e.props.mandatory === true,
-      stats,
-    );
-  }
-
-  private send(
-    exchange: string,
-    routingKey: string,
-    body: Buffer,
-    props: MemoryProperties,
-    mandatory: boolean,
-    stats: PublishStats,
-  ): Promise<void> {
-    stats.published();
-    return new Promise<void>((resolve, reject) => {
-      const fail = (err: MessagingError): void => {
-        stats.failed(err.code);
-        reject(err);
-      };
-      const run = (): void => {
-        if (this.failing !== undefined) {
-          fail(new MessagingError(this.failing, `simulated publish failure (${this.failing})`));
-          return;
-        }
-        const n = this.broker.route(exchange, routingKey, { body, props, deliveries: 0, redelivered: false });
-        if (n === 0 && mandatory) {
-          fail(new MessagingError('UNROUTABLE', `no queue received the message (${exchange || routingKey})`));
-          return;
-        }
-        stats.confirmed(0);
-        resolve();
-      };
-      this.whenConnected(run, fail);
-    });
-  }
-
-  /** Runs `run` soon while connected; else waits (bounded, like the real transport) for the reconnect. */
-  private whenConnected(run: () => void, fail: (err: MessagingError) => void): void {
-    if (this.core.state === 'connected') {
-      queueMicrotask(run);
-      return;
-    }
-    if (this.waiting.length >= (this.options.maxWaitingPublishes ?? 10_000)) {
-      fail(new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
-      return;
-    }
-    const waitMs = this.options.publishWaitMs ?? 10_000;
-    const entry: Waiting = {
-      run,
-      reject: fail,
-      timer: setTimeout(() => {
-        this.waiting = this.waiting.filter((w) => w !== entry);
-        fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
-      }, waitMs),
-    };
-    this.waiting.push(entry);
-  }
-
-  private async shutdown(): Promise<void> {
-    await this.core.closeConsumers();
-    const closed = new MessagingError('CLOSED', 'transport closed before the broker came back');
-    for (const w of this.waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(closed);
-    }
-    this.core.setState('closed');
+    this.wire.fail(code);
   }
 }
 

@@ -26,6 +26,7 @@ export function connectionNameOf(t: Transport): string {
 
 export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
   return {
+    features: { queueTypes: true },
     timeoutMs: 20_000,
     transport: (options) => connectTest({ ...options }),
     injectRaw: async (queue, body, props) => {

@@ -3,7 +3,8 @@
 import { EventEmitter, once } from 'node:events';
 import type { ChannelModel, Options } from 'amqplib';
 import { silentLogger } from '../../src/index.js';
-import type { PublisherHost } from '../../src/amqp/publisher.js';
+import type { DestinationDeclarations } from '../../src/amqp/declarations.js';
+import type { LiveConnection } from '../../src/amqp/live-connection.js';
 
 export interface Written {
   readonly exchange: string;
@@ -83,8 +84,8 @@ export class FakeModel extends EventEmitter {
   }
 }
 
-/** The transport side of the publisher, scripted. */
-export class FakeHost implements PublisherHost {
+/** The connection and the declarations a publisher is made with, scripted. */
+export class FakeHost implements LiveConnection, DestinationDeclarations {
   readonly logger = silentLogger;
   blocked = false;
   model: FakeModel | undefined = new FakeModel();
@@ -105,16 +106,16 @@ export class FakeHost implements PublisherHost {
     return text;
   }
 
-  ensureDeclared(): undefined {
+  ensure(): undefined {
     return undefined;
   }
 
-  invalidateDeclarations(): void {
+  invalidate(): void {
     this.invalidations++;
   }
 
   pin(): void {
-    // nothing to re-declare: ensureDeclared is a no-op here
+    // nothing to re-declare: ensure is a no-op here
   }
 
   /** Plays a lost connection: its channels close without an error of their own. */
