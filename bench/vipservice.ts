@@ -15,12 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import amqplib from 'amqplib';
 import { connectAmqp } from '@goblog/messaging';
 import { vipNotificationType } from '@goblog/vipservice';
 import { BROKER_URL, deleteQueues } from '@goblog/testkit';
 import { startProcess } from './lib/process.ts';
 import type { BenchProcess } from './lib/process.ts';
+import type { ProbeJob, ProbeResult } from './lib/e2e-probe.ts';
 import type { Row } from './lib/report.ts';
 import { median, percentile } from './lib/stats.ts';
 import { until } from './lib/wait.ts';
@@ -222,10 +224,15 @@ export async function consumeWithVipservice(
     let ended: number;
     let cpuAfter: number;
     if (verbose) {
-      // Timed by its log lines (one per notification, just before its commit): it may still be starting its
-      // HTTP server while it consumes, and /offers would only answer then.
+      // Its log lines (one per notification, before its commit) tell when to start asking /offers: it may
+      // still be starting its HTTP server while it consumes, and /offers would only answer then.
       const got = lineCounter(proc.lines, 'Got a message:');
       await until(() => got() >= warm, 600_000);
+      // The window opens at the warm-th commit, as the floors' does: the lines lead the commits by up to a
+      // prefetch's worth of messages (a whole one with the PostgreSQL store), which would otherwise be
+      // committed inside the window without being counted.
+      let atStart = 0;
+      await until(async () => (atStart = await recorded()) >= warm, 600_000);
       started = performance.now();
       cpuBefore = await cpuMsOf(proc);
       // The window ends once all of them are recorded: with the PostgreSQL store the commits trail the
@@ -234,7 +241,7 @@ export async function consumeWithVipservice(
       await until(async () => (await recorded()) >= messages, 600_000);
       ended = performance.now();
       cpuAfter = await cpuMsOf(proc);
-      measured = messages - warm;
+      measured = messages - atStart;
     } else {
       await until(async () => (await recorded()) >= messages, 600_000);
       ended = performance.now();
@@ -366,8 +373,9 @@ async function fillBacklog(queue: string, count: number): Promise<void> {
 
 /**
  * Steady VIP reads on the accountservice (open loop, `rate` per second) while polling GET /offers/{id} on
- * the vipservice back to back. The k-th increment of `notifications` is matched with the k-th 200: the
- * latency is the time between the two (the poll's own duration is the resolution).
+ * the vipservice back to back, each in a worker thread of its own. The k-th increment of `notifications`
+ * is matched with the k-th 200: the latency is the time between the two (the poll's own duration is the
+ * resolution); a read not answered 200 fails the run, since it would shift the matching.
  */
 export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<VipLatencyResult> {
   const rate = options.rate ?? 100;
@@ -406,37 +414,25 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
     await until(async () => (await counted()) >= 50, 30_000);
     const base = await counted();
 
-    const answeredAt: number[] = [];
-    const updatedAt: number[] = [];
-    let polls = 0;
-    let pollTime = 0;
-    const poller = (async () => {
-      let seen = base;
-      const deadline = performance.now() + (total / rate) * 1000 + 30_000;
-      while (seen < base + total && performance.now() < deadline) {
-        const t0 = performance.now();
-        const now = await counted();
-        const t1 = performance.now();
-        polls++;
-        pollTime += t1 - t0;
-        for (; seen < now; seen++) updatedAt.push(t1);
-      }
-    })();
-    const start = performance.now();
-    const reads: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      reads.push(
-        fetch(readUrl).then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status === 200) answeredAt.push(performance.now());
-        }),
-      );
+    // The reads and the polls each run in a worker thread of their own (see lib/e2e-probe.ts).
+    const poll = probe({
+      role: 'poll',
+      url: offerUrl,
+      from: base,
+      until: base + total,
+      deadlineMs: (total / rate) * 1000 + 30_000,
+    });
+    const answered = await probe({ role: 'reads', url: readUrl, rate, total });
+    const updated = await poll;
+    const answeredAt = answered.stamps;
+    const updatedAt = updated.stamps;
+    const polls = updated.polls;
+    const pollTime = updated.pollMs;
+    const failed = Object.values(answered.failures).reduce((a, b) => a + b, 0);
+    if (failed > 0) {
+      // The k-th increment is matched with the k-th 200: that holds only if every read was answered 200.
+      throw new Error(`vip-e2e: ${failed} reads not answered 200: ${JSON.stringify(answered.failures)}`);
     }
-    await Promise.all(reads);
-    await poller;
     answeredAt.sort((a, b) => a - b);
     const latencies = updatedAt.slice(0, answeredAt.length).map((t, k) => t - (answeredAt[k] ?? t));
     return {
@@ -452,6 +448,20 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
     await rm(accountDir, { recursive: true, force: true });
     await rm(vipDir, { recursive: true, force: true });
   }
+}
+
+/** Runs one side of the e2e measurement in a worker thread; resolves with what it measured. */
+function probe(job: ProbeJob): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./lib/e2e-probe.ts', import.meta.url), { workerData: job });
+    worker.once('message', (result: ProbeResult) => {
+      resolve(result);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`vip-e2e ${job.role} worker exited with ${code}`));
+    });
+  });
 }
 
 async function memoryOf(proc: BenchProcess): Promise<{ rssMiB: number; peakRssMiB: number }> {

@@ -2,15 +2,15 @@
 // else, on a pool of the same size (10). Per notification, one transaction on one pooled connection: the
 // inbox INSERT ... ON CONFLICT DO NOTHING, the offer locked (SELECT ... FOR UPDATE), then updated (or
 // created), COMMIT; the message acked only after the COMMIT. The same tables (a schema of its own), the
-// same prepared statements, the same prefetch. No validation, no log line, no metrics.
+// same prepared statements, the same prefetch. The consumer around it is bench/lib/floor-consumer.ts.
 // Run as its own process: `node --import tsx bench/baselines/pg-consumer.ts <queue> <count> <prefetch>
 // <warm> <database url>`; prints `attached`, `warm` after the first <warm> commits, `done` after the last.
 import { randomUUID } from 'node:crypto';
-import amqplib from 'amqplib';
 import pg from 'pg';
+import { consumeFloor, floorArgs } from '../lib/floor-consumer.ts';
 
-const [queue = '', count = '0', prefetch = '1', warm = '1', url = ''] = process.argv.slice(2);
-const pool = new pg.Pool({ connectionString: url, max: 10 });
+const args = floorArgs();
+const pool = new pg.Pool({ connectionString: args.target, max: 10 });
 await pool.query(`CREATE SCHEMA IF NOT EXISTS bench_floor;
   CREATE TABLE IF NOT EXISTS bench_floor.offers (account_id text PRIMARY KEY, offer_id text NOT NULL,
     created_at text NOT NULL, notifications integer NOT NULL, last_read_at text NOT NULL);
@@ -60,26 +60,8 @@ async function record(key: string, accountId: string, readAt: string): Promise<v
   }
 }
 
-const connection = await amqplib.connect(process.env.AMQP_SERVER_URL ?? 'amqp://localhost');
-const channel = await connection.createChannel();
-await channel.prefetch(Number(prefetch));
-let committed = 0;
-await channel.consume(queue, (msg) => {
-  if (msg === null) return;
-  const { accountId, readAt } = JSON.parse(msg.content.toString('utf8')) as {
-    accountId: string;
-    readAt: string;
-  };
-  void record(`id:${String(msg.properties.messageId)}`, accountId, readAt).then(() => {
-    channel.ack(msg);
-    if (++committed === Number(warm)) process.stdout.write('warm\n');
-    if (committed === Number(count)) process.stdout.write('done\n');
-  });
-});
-process.stdout.write('attached\n');
-process.once('SIGTERM', () => {
-  void connection
-    .close()
-    .then(() => pool.end())
-    .finally(() => process.exit(0));
-});
+await consumeFloor(
+  args,
+  ({ key, accountId, readAt }) => record(key, accountId, readAt),
+  () => pool.end(),
+);

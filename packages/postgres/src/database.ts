@@ -7,6 +7,7 @@ import { DatabaseError, isUnavailable, toDatabaseError } from './errors.js';
 import { parseDatabaseUrl } from './url.js';
 import type { DatabaseUrl } from './url.js';
 import { Listener } from './listener.js';
+import { boundedClient, checkout } from './checkout.js';
 
 export interface DatabaseOptions {
   /** `database_url`: postgres://user:password@host:port/database. */
@@ -16,7 +17,10 @@ export interface DatabaseOptions {
   readonly logger?: Logger;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
-  /** How long a call waits for a connection before it fails UNAVAILABLE. Default 2 s. */
+  /**
+   * How long connecting may take before it fails UNAVAILABLE, and how long a statement or `hold` waits for a
+   * connection of the pool (a `transaction` waits its turn however long). Default 2 s.
+   */
   readonly connectTimeoutMs?: number;
   /** How long a statement may take before it fails UNAVAILABLE (its connection is then dropped). Default 10 s. */
   readonly queryTimeoutMs?: number;
@@ -54,6 +58,8 @@ export class Database implements Queryable {
   readonly #availability: Availability;
   readonly #probe: NodeJS.Timeout;
   readonly #listeners = new Set<Listener>();
+  readonly #checkoutMs: number;
+  readonly #poolSize: number;
   #closed = false;
 
   constructor(options: DatabaseOptions) {
@@ -63,11 +69,17 @@ export class Database implements Queryable {
     this.#availability.onChange((up) => {
       if (up) this.#log.info({ database: this.url.masked }, 'database available again');
     });
+    const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    this.#checkoutMs = connectTimeoutMs;
+    this.#poolSize = options.poolSize ?? 10;
     this.#pool = new pg.Pool({
       connectionString: options.url,
       application_name: options.applicationName,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+      max: this.#poolSize,
+      // No connectionTimeoutMillis on the pool: it would bound the wait for a free connection too, and a
+      // call queued behind busy connections would fail as if the server were away. Connecting is bounded
+      // by the connections themselves; waiting for one by #checkout, for the calls that must not queue.
+      Client: boundedClient(connectTimeoutMs),
       query_timeout: options.queryTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -96,27 +108,28 @@ export class Database implements Queryable {
     return this.#availability.onChange(listener);
   }
 
+  /** One statement on a connection of the pool, waiting at most `connectTimeoutMs` for one. */
   async query<R extends pg.QueryResultRow>(
     text: string,
     values?: readonly unknown[],
     name?: string,
   ): Promise<pg.QueryResult<R>> {
-    if (this.#closed) throw new DatabaseError('CLOSED', 'the database handle is closed');
+    const client = await this.hold();
     try {
-      const result = await this.#pool.query<R>(statement(text, values, name));
-      this.#availability.succeeded();
-      return result;
-    } catch (err) {
-      throw this.#failed(err);
+      return await client.query<R>(text, values, name);
+    } finally {
+      client.release();
     }
   }
 
   /**
    * Runs `work` in one transaction on one connection: committed when it resolves (the call resolves after the
-   * COMMIT), rolled back when it throws. Rejects with a DatabaseError (or what `work` threw).
+   * COMMIT), rolled back when it throws. Rejects with a DatabaseError (or what `work` threw). It waits its
+   * turn for a connection without a deadline: a pool busy with other transactions is not a failure (its
+   * callers would only retry), while connecting and each statement stay bounded.
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.hold();
+    const client = await this.#held(undefined);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -130,15 +143,17 @@ export class Database implements Queryable {
     }
   }
 
-  /** A connection of the pool held until `release` (a broken one is dropped, not returned to the pool). */
-  async hold(): Promise<HeldClient> {
+  /**
+   * A connection of the pool held until `release` (a broken one is dropped, not returned to the pool),
+   * waiting at most `connectTimeoutMs` for one.
+   */
+  hold(): Promise<HeldClient> {
+    return this.#held(this.#checkoutMs);
+  }
+
+  async #held(waitMs: number | undefined): Promise<HeldClient> {
     if (this.#closed) throw new DatabaseError('CLOSED', 'the database handle is closed');
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (err) {
-      throw this.#failed(err);
-    }
+    const client = await checkout(this.#pool, waitMs, this.#poolSize, (err) => this.#failed(err));
     let broken = false;
     let released = false;
     // While checked out the pool listens no more: without this a server shutdown would be an uncaught error.
@@ -223,11 +238,13 @@ export class Database implements Queryable {
   }
 }
 
+/** What node-postgres is given: the text alone for a plain statement (BEGIN, COMMIT), which it copies less. */
 function statement(
   text: string,
   values: readonly unknown[] | undefined,
   name: string | undefined,
-): pg.QueryConfig {
+): pg.QueryConfig | string {
+  if (values === undefined && name === undefined) return text;
   return {
     text,
     ...(values === undefined ? {} : { values: values as unknown[] }),

@@ -49,7 +49,7 @@ const UNAVAILABLE_ERRNO = new Set([
  * (the one place that reads message text, because the library gives nothing else to branch on).
  */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed|connection error/i;
+  /Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|not queryable|Client was closed|connection error/i;
 
 /** Whether a node-postgres failure means the database is unavailable (rather than the query being wrong). */
 export function isUnavailable(err: unknown): boolean {

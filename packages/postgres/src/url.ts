@@ -10,23 +10,38 @@ export interface DatabaseUrl {
   readonly secrets: readonly string[];
 }
 
-/** Parses `database_url`; throws DatabaseError INVALID_URL (the URL masked) when it is not postgres://. */
+/** What errors say instead of a URL that is not a postgres:// URL (its password could be anywhere in it). */
+const UNREADABLE = 'database_url';
+
+/**
+ * Parses `database_url`; throws DatabaseError INVALID_URL when it is not postgres://user:password@host/...
+ * Such an error never echoes the URL: without the `//` of an authority (`goblog:s3cret@db`) nothing tells
+ * where its password is, so nothing of it can be masked with certainty.
+ */
 export function parseDatabaseUrl(url: string): DatabaseUrl {
-  const masked = maskUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new DatabaseError('INVALID_URL', `invalid database URL ${masked}`);
+    throw new DatabaseError('INVALID_URL', `invalid ${UNREADABLE}: not a URL`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new DatabaseError('INVALID_URL', `invalid database URL ${masked}: expected postgres://`);
+    throw new DatabaseError('INVALID_URL', `invalid ${UNREADABLE}: expected postgres://`);
   }
-  if (!parsed.hostname) throw new DatabaseError('INVALID_URL', `invalid database URL ${masked}: no host`);
+  if (!parsed.hostname) throw new DatabaseError('INVALID_URL', `invalid ${UNREADABLE}: no host`);
   const password = parsed.password ? decodeURIComponent(parsed.password) : '';
   return {
     url,
-    masked,
+    masked: maskUrl(url),
     secrets: [url, ...(password ? [password, parsed.password] : [])],
   };
+}
+
+/** The URL as a log line or an error may show it: masked, or `database_url` when it is not a postgres URL. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    return parseDatabaseUrl(url).masked;
+  } catch {
+    return UNREADABLE;
+  }
 }

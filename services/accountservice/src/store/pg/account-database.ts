@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@goblog/messaging';
-import { Database, migrate } from '@goblog/postgres';
-import type { AvailabilityReport } from '@goblog/postgres';
+import { describeDatabaseUrl, openMigrated } from '@goblog/postgres';
+import type { AvailabilityReport, Database } from '@goblog/postgres';
 import { StoreOpenFailedError } from '../../errors.js';
 import type { AccountStorage } from '../storage.js';
 import { PgAccountRepository } from './account-repository.js';
@@ -41,20 +41,20 @@ export class PgAccountStore implements AccountStorage {
 
   /** Connects, migrates, reads the outbox. Throws StoreOpenFailedError (the URL masked) when it cannot. */
   static async open(options: OpenPgStoreOptions): Promise<PgAccountStore> {
-    let db: Database | undefined;
     try {
-      db = new Database({
-        url: options.url,
-        applicationName: 'accountservice',
-        logger: options.logger,
-        ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
-      });
-      await migrate({ url: db.url, schema: 'accountservice', dir: MIGRATIONS, logger: options.logger });
-      const outbox = await PgOutbox.open(db, { logger: options.logger, ...options.outbox });
-      return new PgAccountStore(db, outbox);
+      return await openMigrated(
+        {
+          url: options.url,
+          applicationName: 'accountservice',
+          logger: options.logger,
+          ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+        },
+        { schema: 'accountservice', dir: MIGRATIONS },
+        async (db) =>
+          new PgAccountStore(db, await PgOutbox.open(db, { logger: options.logger, ...options.outbox })),
+      );
     } catch (cause) {
-      await db?.close();
-      throw new StoreOpenFailedError(db?.url.masked ?? 'database_url', cause);
+      throw new StoreOpenFailedError(describeDatabaseUrl(options.url), cause);
     }
   }
 

@@ -1,15 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@goblog/messaging';
-import { Database, isDatabaseError, migrate } from '@goblog/postgres';
-import type { AvailabilityReport, Queryable } from '@goblog/postgres';
+import { describeDatabaseUrl, isDatabaseError, openMigrated, serviceErrors } from '@goblog/postgres';
+import type { AvailabilityReport, Database, Queryable } from '@goblog/postgres';
 import type { Offer, RecordOutcome } from '../../domain/offer.js';
-import { StoreClosedError, StoreOpenFailedError } from '../../errors.js';
+import { DatabaseUnavailableError, StoreClosedError, StoreOpenFailedError } from '../../errors.js';
 import { steadyClock } from '../steady-clock.js';
 import type { OfferStorage } from '../storage.js';
-import { mapped } from './service-errors.js';
 
 /** The vipservice's migrations (services/vipservice/migrations), from src/ and from dist/ alike. */
 const MIGRATIONS = fileURLToPath(new URL('../../../migrations', import.meta.url));
+
+/**
+ * A database failure as the vipservice answers it: the database away is DATABASE_UNAVAILABLE (503, its
+ * message already free of secrets), a closed handle STORE_CLOSED (503); anything else stays what it is (500).
+ */
+const { asServiceError, mapped } = serviceErrors({
+  unavailable: (message) => new DatabaseUnavailableError(message),
+  closed: () => new StoreClosedError(),
+});
 
 export interface OpenPgOfferStoreOptions {
   readonly url: string;
@@ -59,19 +67,19 @@ export class PgOfferStore implements OfferStorage {
 
   /** Connects and migrates. Throws StoreOpenFailedError (the URL masked) when it cannot. */
   static async open(options: OpenPgOfferStoreOptions): Promise<PgOfferStore> {
-    let db: Database | undefined;
     try {
-      db = new Database({
-        url: options.url,
-        applicationName: 'vipservice',
-        logger: options.logger,
-        ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
-      });
-      await migrate({ url: db.url, schema: 'vipservice', dir: MIGRATIONS, logger: options.logger });
-      return new PgOfferStore(db, options);
+      return await openMigrated(
+        {
+          url: options.url,
+          applicationName: 'vipservice',
+          logger: options.logger,
+          ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+        },
+        { schema: 'vipservice', dir: MIGRATIONS },
+        (db) => new PgOfferStore(db, options),
+      );
     } catch (cause) {
-      await db?.close();
-      throw new StoreOpenFailedError(db?.url.masked ?? 'database_url', cause);
+      throw new StoreOpenFailedError(describeDatabaseUrl(options.url), cause);
     }
   }
 
@@ -108,7 +116,7 @@ export class PgOfferStore implements OfferStorage {
           applyIn(tx, dedupKey, accountId, change, Math.floor(this.#clock())),
         );
       } catch (err) {
-        if (!isDatabaseError(err, 'UNAVAILABLE')) throw mappedError(err);
+        if (!isDatabaseError(err, 'UNAVAILABLE')) throw asServiceError(err);
         if (attempt === 1) {
           this.#log.warn(
             { accountId },
@@ -212,10 +220,6 @@ async function applyIn(
     );
     if (created.rowCount === 1) return 'recorded';
   }
-}
-
-function mappedError(err: unknown): unknown {
-  return isDatabaseError(err) && err.code === 'CLOSED' ? new StoreClosedError() : err;
 }
 
 function toOffer(accountId: string, row: OfferRow): Offer {
