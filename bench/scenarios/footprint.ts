@@ -1,10 +1,12 @@
-// footprint: startup time (spawn to /health 200) and idle RSS of each service, built as `npm start` runs it.
-import { mkdtemp, rm } from 'node:fs/promises';
+// footprint: startup time (spawn to /health 200) and idle memory of each service, built as `npm start` runs it:
+// the resident set (VmRSS) and the process's own part of it (RssAnon: heap, stacks, buffers; not the node
+// binary's pages nor a memory-mapped store's), read from /proc once the service has been idle a moment.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startProcess } from '../lib/process.ts';
-import { median } from '../lib/stats.ts';
+import { median, range } from '../lib/stats.ts';
 import type { Row } from '../lib/report.ts';
 import { BROKER_URL, deleteQueues } from '@goblog/testkit';
 
@@ -12,13 +14,30 @@ const SERVICES = [
   { name: 'configserver', port: 18888 },
   { name: 'accountservice', port: 16777 },
   { name: 'vipservice', port: 16878 },
+  { name: 'landscape', port: 18080 },
 ] as const;
+
+/** The targets: idle RSS and anonymous memory at most these, healthy within about a second. */
+const TARGET_RSS_MIB = 70;
+const TARGET_ANON_MIB = 40;
+const TARGET_STARTUP_MS = 1000;
+
+/** How long a started service sits idle before its memory is read (its startup work settled). */
+const IDLE_MS = 2000;
+
+async function memoryMiB(pid: number | undefined): Promise<{ rss: number; anon: number }> {
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  const kib = (key: string): number =>
+    Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024 };
+}
 
 export async function benchFootprint(options: { rounds: number }): Promise<Row[]> {
   const rows: Row[] = [];
   for (const { name, port } of SERVICES) {
     const startups: number[] = [];
     const rss: number[] = [];
+    const anon: number[] = [];
     for (let i = 0; i < options.rounds; i++) {
       const dataDir = await mkdtemp(join(tmpdir(), `goblog-bench-${name}-`));
       const queue = `vip_queue.bench.${randomUUID()}`;
@@ -28,23 +47,35 @@ export async function benchFootprint(options: { rounds: number }): Promise<Row[]
           SERVER_PORT: String(port),
           DATA_DIR: dataDir,
           VIP_QUEUE: queue,
+          WATCH_QUEUES: queue,
           AMQP_SERVER_URL: BROKER_URL,
           LOG_LEVEL: 'warn',
         },
         { url: `http://127.0.0.1:${port}/health` },
       );
       startups.push(proc.startupMs);
-      rss.push(await proc.rssMiB());
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      const memory = await memoryMiB(proc.child.pid);
+      rss.push(memory.rss);
+      anon.push(memory.anon);
       await proc.stop();
       await deleteQueues(queue);
       await rm(dataDir, { recursive: true, force: true });
     }
+    const [lowAnon, highAnon] = range(anon);
+    const verdict = (value: number, target: number): string => (value <= target ? 'ok' : 'OVER');
     rows.push({
       scenario: `footprint-${name}`,
       unit: 'ms to healthy',
       ours: median(startups),
+      oursRange: range(startups),
       rssMiB: median(rss),
-      notes: 'idle RSS after start',
+      notes:
+        `idle ${String(IDLE_MS / 1000)} s after healthy: RSS target <= ${String(TARGET_RSS_MIB)} MiB ` +
+        `${verdict(median(rss), TARGET_RSS_MIB)}; RssAnon ${median(anon).toFixed(0)} MiB ` +
+        `(${lowAnon.toFixed(0)}-${highAnon.toFixed(0)}), target <= ${String(TARGET_ANON_MIB)} ` +
+        `${verdict(median(anon), TARGET_ANON_MIB)}; healthy target ~${String(TARGET_STARTUP_MS)} ms ` +
+        verdict(median(startups), TARGET_STARTUP_MS * 1.2),
     });
   }
   return rows;

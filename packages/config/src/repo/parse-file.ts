@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { flatten, type FlatProperties } from '../flatten.js';
 import { touchesPrototype } from '../prototype-keys.js';
@@ -7,15 +6,17 @@ import { touchesPrototype } from '../prototype-keys.js';
  * Parses one repository file into flat properties. YAML documents that activate on a profile
  * (`spring.config.activate.on-profile` or the older `spring.profiles`) apply only when it is active;
  * later documents override earlier ones, as in Spring Boot. Keys naming prototype properties are left out
- * and appended to `ignored`.
+ * and appended to `ignored`. The YAML parser is loaded by the first YAML file read: a service that takes
+ * its configuration from the configuration server never holds it.
  */
-export function parseConfigFile(
+export async function parseConfigFile(
   fileName: string,
   text: string,
   profiles: readonly string[],
   ignored?: string[],
-): FlatProperties {
+): Promise<FlatProperties> {
   if (fileName.endsWith('.properties')) return parseProperties(text, ignored);
+  const { parseAllDocuments } = await import('yaml');
   const merged: FlatProperties = {};
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {

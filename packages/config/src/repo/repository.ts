@@ -65,7 +65,7 @@ export function createConfigRepository(options: {
           if (!reader.files.has(file)) continue;
           const text = await reader.read(file);
           const ignoredHere: string[] = [];
-          const parsed = parseConfigFile(file, text, profiles, ignoredHere);
+          const parsed = await parseConfigFile(file, text, profiles, ignoredHere);
           for (const key of ignoredHere) ignored.push(`${key} in ${file}`);
           sources.push({ name: reader.nameOf(file), source: decryptProperties(parsed, options.encryptor) });
         }

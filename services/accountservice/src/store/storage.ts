@@ -4,7 +4,6 @@ import type { NotificationOutbox } from '../domain/notification.js';
 import { AccountStore } from './account-store.js';
 import type { OpenStoreOptions } from './account-store.js';
 import type { OutboxReader } from './outbox-store.js';
-import { PgAccountStore } from './pg/account-database.js';
 import type { OpenPgStoreOptions } from './pg/account-database.js';
 
 /**
@@ -32,9 +31,13 @@ export interface OpenStorageOptions {
   readonly postgres?: Omit<OpenPgStoreOptions, 'url' | 'logger'>;
 }
 
-/** Opens the store that the configuration selects. Throws StoreOpenFailedError. */
+/**
+ * Opens the store that the configuration selects. Throws StoreOpenFailedError. The PostgreSQL store (its
+ * driver and migrations) is loaded only when database_url selects it: an instance on LMDB never holds it.
+ */
 export async function openAccountStorage(options: OpenStorageOptions): Promise<AccountStorage> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    const { PgAccountStore } = await import('./pg/account-database.js');
     return PgAccountStore.open({ url: options.databaseUrl, logger: options.logger, ...options.postgres });
   }
   return AccountStore.open({

@@ -1,7 +1,6 @@
 import type { Logger } from '@goblog/messaging';
 import type { OfferRepository } from '../domain/offer.js';
 import { OfferStore } from './offer-store.js';
-import { PgOfferStore } from './pg/offer-database.js';
 import type { OpenPgOfferStoreOptions } from './pg/offer-database.js';
 
 /**
@@ -29,9 +28,13 @@ export interface OpenOfferStorageOptions {
   readonly postgres?: Omit<OpenPgOfferStoreOptions, 'url' | 'logger'>;
 }
 
-/** Opens the store that the configuration selects. Throws StoreOpenFailedError. */
+/**
+ * Opens the store that the configuration selects. Throws StoreOpenFailedError. The PostgreSQL store (its
+ * driver and migrations) is loaded only when database_url selects it: an instance on LMDB never holds it.
+ */
 export async function openOfferStorage(options: OpenOfferStorageOptions): Promise<OfferStorage> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    const { PgOfferStore } = await import('./pg/offer-database.js');
     return PgOfferStore.open({ url: options.databaseUrl, logger: options.logger, ...options.postgres });
   }
   return OfferStore.open({ dataDir: options.dataDir });
