@@ -21,8 +21,9 @@ const PORTS: Readonly<Record<string, readonly number[]>> = {
   configserver: [8888],
   accountservice: [6767],
   vipservice: [6868],
+  landscape: [8080],
 };
-const NODE_SERVICES = ['configserver', 'accountservice', 'vipservice'] as const;
+const NODE_SERVICES = ['configserver', 'accountservice', 'vipservice', 'landscape'] as const;
 
 type Mapping = Record<string, unknown>;
 
@@ -117,11 +118,11 @@ function target(name: string): Stage {
 }
 
 void describe('deploy/compose.yaml', () => {
-  void it('runs the contract landscape: rabbitmq, configserver, accountservice, vipservice', () => {
+  void it('runs the contract landscape: rabbitmq, configserver, accountservice, vipservice, landscape', () => {
     assert.deepEqual([...compose.keys()].sort(), Object.keys(PORTS).sort());
   });
 
-  void it("exposes the contract's ports (5672, 15672, 8888, 6767, 6868)", () => {
+  void it("exposes the contract's ports (5672, 15672, 8888, 6767, 6868, 8080)", () => {
     for (const [name, expected] of Object.entries(PORTS)) {
       const targetsOf = ports(service(compose, name)).map((p) => p.target);
       assert.deepEqual(targetsOf.sort(), [...expected].sort(), name);
@@ -150,6 +151,16 @@ void describe('deploy/compose.yaml', () => {
         `${name}-test.yml names an unknown broker host`,
       );
     }
+  });
+
+  void it("points the landscape page at the configserver and at the broker's management API", () => {
+    const e = env(service(compose, 'landscape'));
+    assert.equal(e.get('PROFILE'), 'test');
+    assert.equal(e.get('CONFIG_SERVER_URL'), 'http://configserver:8888');
+    assert.ok(compose.has(hostOf(e.get('AMQP_SERVER_URL') ?? '')), 'AMQP_SERVER_URL names an unknown host');
+    const management = new URL(e.get('MANAGEMENT_URL') ?? '');
+    assert.ok(compose.has(management.hostname), 'MANAGEMENT_URL names an unknown host');
+    assert.ok(PORTS[management.hostname]?.includes(Number(management.port)), 'MANAGEMENT_URL port');
   });
 
   void it('keeps each store on a named volume mounted at DATA_DIR', () => {

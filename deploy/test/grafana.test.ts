@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BROKER_URL,
-  deleteExchange,
+  deleteBus,
   deleteQueues,
   freePort,
   repoRoot,
@@ -83,7 +83,7 @@ void describe('the Grafana dashboard', () => {
   after(async () => {
     await Promise.all(services.map((s) => s.stop().catch(() => s.kill())));
     await deleteQueues(queue).catch(() => undefined);
-    await deleteExchange(bus).catch(() => undefined);
+    await deleteBus(bus);
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -11,6 +11,8 @@ const run = promisify(execFile);
 
 export const NODE_COUNT = 3;
 export const FIRST_AMQP_PORT = 5681;
+/** The management API of node n: 15681..15683, never the machine's broker's 15672. */
+export const FIRST_MANAGEMENT_PORT = 15_681;
 /** Erlang distribution port of node n: AMQP port + 20000, RabbitMQ's own rule (25681..25683). */
 const DIST_OFFSET = 20_000;
 
@@ -18,6 +20,8 @@ export interface ClusterNode {
   readonly n: number;
   readonly name: string;
   readonly port: number;
+  /** Its management API's port (HTTP on 127.0.0.1), where the plugin is on. */
+  readonly managementPort: number;
   readonly dir: string;
 }
 
@@ -37,11 +41,15 @@ function tool(name: string): string {
 export class Cluster {
   readonly nodes: readonly ClusterNode[];
 
-  constructor(readonly base: string) {
+  constructor(
+    readonly base: string,
+    readonly management = process.env.GOBLOG_CLUSTER_MANAGEMENT !== '0',
+  ) {
     this.nodes = Array.from({ length: NODE_COUNT }, (_, i) => ({
       n: i + 1,
       name: `goblog-${i + 1}@localhost`,
       port: FIRST_AMQP_PORT + i,
+      managementPort: FIRST_MANAGEMENT_PORT + i,
       dir: join(base, `goblog-${i + 1}`),
     }));
   }
@@ -108,11 +116,17 @@ export class Cluster {
           'cluster_partition_handling = pause_minority',
           'log.console = false',
           'log.file.level = info',
+          // The management API on a port of its own, beside the machine's broker's 15672.
+          ...(this.management
+            ? [`management.tcp.ip = 127.0.0.1`, `management.tcp.port = ${node.managementPort}`]
+            : []),
           '',
         ].join('\n'),
       );
-      // No plugins: the management plugin would compete for 15672 with the machine's broker.
-      writeFileSync(join(node.dir, 'enabled_plugins'), '[].\n');
+      writeFileSync(
+        join(node.dir, 'enabled_plugins'),
+        this.management ? '[rabbitmq_management].\n' : '[].\n',
+      );
     }
   }
 
@@ -150,30 +164,46 @@ export class Cluster {
     if ((await this.vmPid(node)) === undefined) return undefined;
     const out = await this.ctl(node, ['cluster_status', '--formatter', 'json']).catch(() => undefined);
     if (out === undefined) return undefined;
-    const status = JSON.parse(out) as { running_nodes?: string[] };
-    return status.running_nodes ?? [];
+    try {
+      const status = JSON.parse(out) as { running_nodes?: string[] };
+      return status.running_nodes ?? [];
+    } catch {
+      return undefined; // a node still booting (or a CLI cut short) may answer nothing parseable
+    }
   }
 
   /**
-   * The pid of node `n`'s Erlang VM: the one its pid file names, if that process is a VM of this cluster (an
-   * Erlang VM whose home is the cluster's folder, with this node's name where the system shows it). A stale
-   * pid file never leads to another process.
+   * The pid of node `n`'s Erlang VM: the one its pid file names, else (a VM still booting has not written it
+   * yet, and a start that failed may have left it empty) the VM of this cluster that runs under this node's
+   * name. Only an Erlang VM whose home is the cluster's folder, with this node's name in its environment,
+   * counts: a stale pid file never leads to another process.
    */
   async vmPid(node: ClusterNode): Promise<number | undefined> {
     const file = join(node.dir, 'pid');
-    if (!existsSync(file)) return undefined;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 1) return undefined;
-    const args = await run('ps', ['-o', 'args=', '-p', String(pid)]).then(
+    const named = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+    if (Number.isInteger(named) && named > 1 && this.isVmOf(node, named, await argsOf(named), true))
+      return named;
+    const all = await run('ps', ['-eo', 'pid=,args=']).then(
       (r) => r.stdout,
       () => '',
     );
-    if (!args.includes('beam') || !args.includes(`-home ${this.base}`)) return undefined;
-    const environ = `/proc/${pid}/environ`;
-    if (existsSync(environ) && !readFileSync(environ, 'utf8').includes(`RABBITMQ_NODENAME=${node.name}\0`)) {
-      return undefined;
+    for (const line of all.split('\n')) {
+      const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+      const pid = Number(match?.[1]);
+      if (match?.[2] !== undefined && this.isVmOf(node, pid, match[2], false)) return pid;
     }
-    return pid;
+    return undefined;
+  }
+
+  private isVmOf(node: ClusterNode, pid: number, args: string, fromPidFile: boolean): boolean {
+    if (!args.includes('beam') || !args.includes(`-home ${this.base}`)) return false;
+    const environ = `/proc/${pid}/environ`;
+    try {
+      return readFileSync(environ, 'utf8').includes(`RABBITMQ_NODENAME=${node.name}\0`);
+    } catch {
+      // No /proc here (not Linux): the node's own pid file is believed, a process found otherwise is not.
+      return fromPidFile && !existsSync(environ);
+    }
   }
 
   /** Starts node `n`'s VM (detached) and waits until RabbitMQ runs on it; false if it did not come up. */
@@ -211,6 +241,13 @@ export class Cluster {
     if (!existsSync(file)) return '(no log yet)';
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   }
+}
+
+function argsOf(pid: number): Promise<string> {
+  return run('ps', ['-o', 'args=', '-p', String(pid)]).then(
+    (r) => r.stdout,
+    () => '',
+  );
 }
 
 export function pause(ms: number): Promise<void> {

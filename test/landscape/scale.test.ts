@@ -1,6 +1,6 @@
-// `npm start -- --scale vipservice=2`: the runner itself, on the built services. Two vipservice instances
-// share the work of one queue and one store; one Ctrl+C (the README's way to stop it) stops every service,
-// and all exit 0.
+// `npm start -- --scale vipservice=3`: the runner itself, on the built services. Three vipservice instances
+// share the work of one queue and one store, and the landscape page shows the three; one Ctrl+C (the
+// README's way to stop it) stops every service, and all exit 0.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -13,11 +13,12 @@ import { isolate } from './support/isolation.ts';
 import type { Isolation } from './support/isolation.ts';
 import { jsonLine, notificationsOf } from './support/observe.ts';
 
-const LABELS = ['configserver', 'accountservice', 'vipservice-1', 'vipservice-2', 'landscape'] as const;
+const VIPSERVICES = ['vipservice-1', 'vipservice-2', 'vipservice-3'] as const;
+const LABELS = ['configserver', 'accountservice', ...VIPSERVICES, 'landscape'] as const;
 type Label = (typeof LABELS)[number];
 const READS = 40;
 
-describe('npm start -- --scale vipservice=2', () => {
+describe('npm start -- --scale vipservice=3', () => {
   let iso: Isolation;
   let runner: ChildProcess | undefined;
   let exited: Promise<number | null>;
@@ -48,32 +49,36 @@ describe('npm start -- --scale vipservice=2', () => {
     [ports.config, ports.account, ports.vip, ports.page] = await Promise.all([
       freePort(),
       freePort(),
-      freePortPair(),
+      freePortRun(VIPSERVICES.length),
       freePort(),
     ]);
 
-    runner = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--scale', 'vipservice=2'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        ...iso.env,
-        CONFIG_SERVER_PORT: String(ports.config),
-        ACCOUNTSERVICE_PORT: String(ports.account),
-        VIPSERVICE_PORT: String(ports.vip),
-        LANDSCAPE_PORT: String(ports.page),
-        WATCH_QUEUES: iso.queue,
-        FORCE_COLOR: '0',
+    runner = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/start.ts', '--scale', `vipservice=${VIPSERVICES.length}`],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          ...iso.env,
+          CONFIG_SERVER_PORT: String(ports.config),
+          ACCOUNTSERVICE_PORT: String(ports.account),
+          VIPSERVICE_PORT: String(ports.vip),
+          LANDSCAPE_PORT: String(ports.page),
+          WATCH_QUEUES: iso.queue,
+          FORCE_COLOR: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // A process group of its own, as a terminal gives a foreground job: Ctrl+C signals the whole group.
+        detached: true,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // A process group of its own, as a terminal gives a foreground job: Ctrl+C signals the whole group.
-      detached: true,
-    });
+    );
     exited = once(runner, 'exit').then(([code]) => code as number | null);
     collectLines(runner, lines);
 
     const gone = (): boolean => runner?.exitCode !== null;
-    for (const port of [ports.config, ports.account, ports.vip, ports.vip + 1, ports.page]) {
+    for (const port of [ports.config, ports.account, ...vipPorts(), ports.page]) {
       await waitUntil(
         async () => (await fetch(`${urlOf(port)}/health`).catch(() => undefined))?.status === 200,
         60_000,
@@ -95,22 +100,29 @@ describe('npm start -- --scale vipservice=2', () => {
     await iso.cleanup();
   });
 
-  it('both vipservice instances share the notifications and one store', async () => {
+  /** vipservice-N listens on ports.vip + N - 1. */
+  const vipPorts = (): number[] => VIPSERVICES.map((_, i) => ports.vip + i);
+
+  it('the vipservice instances share the notifications and one store', async () => {
     for (let i = 0; i < READS; i++) {
       const response = await fetch(`${urlOf(ports.account)}/accounts/10000`);
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }
+    const handled = (): number[] => VIPSERVICES.map((label) => gotMessages(label));
+    const sum = (): number => handled().reduce((a, b) => a + b, 0);
     await waitUntil(
-      () => gotMessages('vipservice-1') + gotMessages('vipservice-2') >= READS,
+      () => sum() >= READS,
       30_000,
       () => `${String(READS)} 'Got a message:' lines; runner output:\n${lines.slice(-20).join('\n')}`,
     );
-    const [first, second] = [gotMessages('vipservice-1'), gotMessages('vipservice-2')];
-    assert.equal(first + second, READS, 'each notification is handled by one instance');
-    assert.ok(first > 0 && second > 0, `both instances got work: ${String(first)} and ${String(second)}`);
+    assert.equal(sum(), READS, 'each notification is handled by one instance');
+    assert.ok(
+      handled().every((n) => n > 0),
+      `every instance got work: ${handled().join(', ')}`,
+    );
 
-    for (const port of [ports.vip, ports.vip + 1]) {
+    for (const port of vipPorts()) {
       await waitUntil(
         async () => (await notificationsOf(urlOf(port))) === READS,
         15_000,
@@ -119,7 +131,7 @@ describe('npm start -- --scale vipservice=2', () => {
     }
   });
 
-  it('the landscape page finds every instance by itself, both vipservices included, all UP', async () => {
+  it('the landscape page finds every instance by itself, the three vipservices included, all UP', async () => {
     const up = async (): Promise<string[]> => {
       const response = await fetch(`${urlOf(ports.page)}/api/landscape`).catch(() => undefined);
       if (response?.status !== 200) return [];
@@ -131,8 +143,7 @@ describe('npm start -- --scale vipservice=2', () => {
     const expected = [
       `configserver:${String(ports.config)}`,
       `accountservice:${String(ports.account)}`,
-      `vipservice:${String(ports.vip)}`,
-      `vipservice:${String(ports.vip + 1)}`,
+      ...vipPorts().map((port) => `vipservice:${String(port)}`),
       `landscape:${String(ports.page)}`,
     ];
     let seen: string[] = [];
@@ -196,13 +207,15 @@ function collectLines(child: ChildProcess, into: string[]): void {
   }
 }
 
-/** A free port P whose neighbour P+1 is free too (the runner puts vipservice-N on P+N-1). */
-async function freePortPair(): Promise<number> {
+/** A free port P whose next `count - 1` neighbours are free too (the runner puts vipservice-N on P+N-1). */
+async function freePortRun(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await freePort();
-    if (port < 65_535 && (await canListen(port + 1))) return port;
+    let free = port + count - 1 <= 65_535;
+    for (let i = 1; free && i < count; i++) free = await canListen(port + i);
+    if (free) return port;
   }
-  throw new Error('no two adjacent free ports');
+  throw new Error(`no ${String(count)} adjacent free ports`);
 }
 
 async function canListen(port: number): Promise<boolean> {

@@ -23,8 +23,9 @@ export const LandscapeConfigSchema = Type.Evaluate(
       }),
       management_url: Type.Optional(
         Type.String({
-          pattern: '^https?://[^\\s/?#]+',
-          errorMessage: 'must be an http:// or https:// URL like http://127.0.0.1:15672',
+          pattern: '^https?://[^\\s/?#,]+[^\\s,]*(,\\s*https?://[^\\s/?#,]+[^\\s,]*)*$',
+          errorMessage:
+            'must be an http:// or https:// URL like http://127.0.0.1:15672, or several comma-separated (one per node)',
         }),
       ),
       landscape_user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

@@ -3,20 +3,10 @@
 // dead-letter listing (which consumes nothing), discard, and basic auth on every mutating call.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  BROKER_URL,
-  deleteBus,
-  deleteQueues,
-  freePort,
-  queueDepth,
-  startService,
-  uniqueName,
-} from '@goblog/testkit';
+import { queueDepth } from '@goblog/testkit';
 import type { RunningService } from '@goblog/testkit';
-import { startLandscape, statusOf } from './support/landscape.ts';
+import { landscapeFixture } from './support/fixture.ts';
+import { statusOf } from './support/landscape.ts';
 import type { RunningLandscape } from './support/landscape.ts';
 import { parkNotification } from './support/park.ts';
 
@@ -25,28 +15,17 @@ const PASSWORD = 'landscape-test-pw';
 const auth = { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` };
 
 describe('the landscape API', () => {
-  const id = uniqueName('landscape.api');
-  const queue = `vip_queue.${id}`;
-  const bus = `springCloudBus.${id}`;
-  let dataDir = '';
+  const fixture = landscapeFixture('landscape.api');
+  const { queue } = fixture;
   let page: RunningLandscape;
   const vipservices: RunningService[] = [];
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'goblog-landscape-api-'));
-    page = await startLandscape({ queue, bus, env: { LANDSCAPE_USER: USER, LANDSCAPE_PASSWORD: PASSWORD } });
-    const env = { DATA_DIR: dataDir, VIP_QUEUE: queue, CONFIG_EVENT_BUS: bus, AMQP_SERVER_URL: BROKER_URL };
-    const ports = await Promise.all([freePort(), freePort()]);
-    vipservices.push(...(await Promise.all(ports.map((port) => startService('vipservice', { port, env })))));
+    page = await fixture.landscape({ env: { LANDSCAPE_USER: USER, LANDSCAPE_PASSWORD: PASSWORD } });
+    vipservices.push(...(await Promise.all([fixture.service('vipservice'), fixture.service('vipservice')])));
   });
 
-  after(async () => {
-    await Promise.all(vipservices.map((s) => s.kill()));
-    await page.close();
-    await deleteQueues(queue);
-    await deleteBus(bus);
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => fixture.cleanup());
 
   it('finds every instance by its announcements, without configuration, and shows each UP', async () => {
     const ids = vipservices.map((s) => `vipservice:${s.port}`);

@@ -9,19 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import {
-  BROKER_URL,
-  deleteBus,
-  deleteQueues,
-  freePort,
-  repoRoot,
-  startService,
-  uniqueName,
-  waitUntil,
-} from '@goblog/testkit';
+import { repoRoot, waitUntil } from '@goblog/testkit';
 import type { RunningService } from '@goblog/testkit';
 import { bundlePage } from '../web/bundle.ts';
-import { startLandscape } from './support/landscape.ts';
+import { landscapeFixture } from './support/fixture.ts';
 import type { RunningLandscape } from './support/landscape.ts';
 import { parkNotification } from './support/park.ts';
 
@@ -33,10 +24,8 @@ describe(
   'the landscape page in a browser',
   { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (apt-get install chromium)` },
   () => {
-    const id = uniqueName('landscape.page');
-    const queue = `vip_queue.${id}`;
-    const bus = `springCloudBus.${id}`;
-    let dataDir = '';
+    const fixture = landscapeFixture('landscape.page');
+    const { queue } = fixture;
     let userDataDir = '';
     let landscape: RunningLandscape;
     let accountservice: RunningService;
@@ -46,17 +35,12 @@ describe(
 
     before(async () => {
       await bundlePage();
-      dataDir = await mkdtemp(join(tmpdir(), 'goblog-landscape-page-'));
       userDataDir = await mkdtemp(join(tmpdir(), 'goblog-landscape-chromium-'));
       await mkdir(SHOTS, { recursive: true });
-      const env = { DATA_DIR: dataDir, VIP_QUEUE: queue, CONFIG_EVENT_BUS: bus, AMQP_SERVER_URL: BROKER_URL };
-      const [a, v1, v2] = await Promise.all([freePort(), freePort(), freePort()]);
       // One after another: the first declares the queues, the others find them (two cores are shared).
-      accountservice = await startService('accountservice', { port: a, env, timeoutMs: 60_000 });
-      for (const port of [v1, v2]) {
-        vipservices.push(await startService('vipservice', { port, env, timeoutMs: 60_000 }));
-      }
-      landscape = await startLandscape({ queue, bus });
+      accountservice = await fixture.service('accountservice');
+      for (let i = 0; i < 2; i++) vipservices.push(await fixture.service('vipservice'));
+      landscape = await fixture.landscape();
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM,
         headless: true,
@@ -78,12 +62,7 @@ describe(
 
     after(async () => {
       await context?.close().catch(() => undefined);
-      const started: (RunningService | undefined)[] = [accountservice, ...vipservices];
-      await Promise.all(started.map((s) => (s ? s.kill() : Promise.resolve())));
-      await (landscape as RunningLandscape | undefined)?.close();
-      await deleteQueues(queue);
-      await deleteBus(bus);
-      await rm(dataDir, { recursive: true, force: true });
+      await fixture.cleanup();
       await rm(userDataDir, { recursive: true, force: true });
     });
 
@@ -107,6 +86,9 @@ describe(
         await page.locator(`${row(`${s.name}:${s.port}`)}[data-status="UP"]`).waitFor();
       }
       await page.locator(`tr[data-queue="${queue}"][data-consumers="2"]`).waitFor();
+      // The drawing is fitted to its box: its labels (16 px) must not be shrunk below a readable 12 px.
+      const zoom = Number(await page.locator('#graph[data-zoom]').getAttribute('data-zoom'));
+      assert.ok(zoom * 16 >= 12, `graph labels drawn at ${(zoom * 16).toFixed(1)} px`);
       await page.locator('[data-channel="vipQueue"]').waitFor();
       assert.match(await page.locator('#asyncapi').innerText(), /accountId/);
       await page.screenshot({ path: join(SHOTS, '1-all-up.png'), fullPage: true });

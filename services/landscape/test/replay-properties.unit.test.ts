@@ -1,5 +1,6 @@
 // What a replayed copy carries: the original's body properties and message_id, a fresh try's headers, and
-// our replay count; what a put-back copy carries: everything but the broker's delivery count.
+// our replay count; what a put-back copy carries: everything but the broker's delivery count and the
+// distribution headers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GetMessage } from 'amqplib';
@@ -56,6 +57,17 @@ describe('replayed and put-back copies', () => {
     const props = putBackProperties(parked({ 'x-death-reason': 'invalid-message', 'x-delivery-count': 2 }));
     assert.deepEqual(props.headers, { 'x-death-reason': 'invalid-message' });
     assert.equal(props.messageId, 'id-1');
+  });
+
+  it('neither copy keeps a header the broker would route by, nor one it maintains', () => {
+    const death = [{ queue: 'vip_queue', reason: 'delivery_limit', count: 1 }];
+    const headers = { CC: ['vip_queue'], BCC: ['vip_queue'], 'x-death': death, 'x-first-death-queue': 'q' };
+    assert.deepEqual(replayProperties(parked(headers)).headers, { 'x-replay-count': 1 });
+    // A put-back copy keeps the dead-letter record the page shows, never the routing headers.
+    assert.deepEqual(putBackProperties(parked(headers)).headers, {
+      'x-death': death,
+      'x-first-death-queue': 'q',
+    });
   });
 
   it('a message is selected by its message_id, or by a digest of its body without one', () => {

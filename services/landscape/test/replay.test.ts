@@ -3,23 +3,11 @@
 // parked message is acked. Either way nothing is lost, and a real vipservice counts the notification once.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  BROKER_URL,
-  deleteBus,
-  deleteQueues,
-  freePort,
-  queueDepth,
-  startService,
-  uniqueName,
-  waitUntil,
-} from '@goblog/testkit';
+import { queueDepth, waitUntil } from '@goblog/testkit';
 import type { RunningService } from '@goblog/testkit';
 import { FrameProxy, isMethod } from '../../../packages/messaging/test/support/frame-proxy.ts';
 import type { Frame } from '../../../packages/messaging/test/support/frame-proxy.ts';
-import { startLandscape } from './support/landscape.ts';
+import { landscapeFixture } from './support/fixture.ts';
 import type { RunningLandscape } from './support/landscape.ts';
 import { parkNotification } from './support/park.ts';
 
@@ -34,23 +22,17 @@ function routingKeyOf(frame: Frame): string {
 }
 
 describe('replaying a dead letter while the broker connection is cut', () => {
-  const id = uniqueName('landscape.replay');
-  const queue = `vip_queue.${id}`;
-  const bus = `springCloudBus.${id}`;
-  let dataDir = '';
+  const fixture = landscapeFixture('landscape.replay');
+  const { queue } = fixture;
   let vipservice: RunningService;
   let page: RunningLandscape;
-  let proxy: FrameProxy;
+  let proxy: FrameProxy | undefined;
   /** What the proxy does to the landscape's next replay: nothing, or cut at one of the two moments. */
   let cut: 'none' | 'before-confirm' | 'before-ack' = 'none';
   let cuts = 0;
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'goblog-landscape-replay-'));
-    vipservice = await startService('vipservice', {
-      port: await freePort(),
-      env: { DATA_DIR: dataDir, VIP_QUEUE: queue, CONFIG_EVENT_BUS: bus, AMQP_SERVER_URL: BROKER_URL },
-    });
+    vipservice = await fixture.service('vipservice');
     let replaying = false;
     proxy = await FrameProxy.start((frame, from, link) => {
       if (from !== 'client' || cut === 'none') return true;
@@ -71,16 +53,12 @@ describe('replaying a dead letter while the broker connection is cut', () => {
       }
       return true;
     });
-    page = await startLandscape({ queue, bus, amqpUrl: proxy.url });
+    page = await fixture.landscape({ amqpUrl: proxy.url });
   });
 
   after(async () => {
-    await vipservice.kill();
-    await page.close();
-    await proxy.close();
-    await deleteQueues(queue);
-    await deleteBus(bus);
-    await rm(dataDir, { recursive: true, force: true });
+    await fixture.cleanup();
+    await proxy?.close();
   });
 
   const replay = async (): Promise<{ status: number; body: { replayed?: number; error?: string } }> => {

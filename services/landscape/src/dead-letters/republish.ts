@@ -1,23 +1,15 @@
 import type { ConfirmChannel, GetMessage, Options } from 'amqplib';
-import { HeaderNames } from '@goblog/messaging';
+import { HeaderNames, notCopiedHeaders } from '@goblog/messaging';
 import { REPLAY_COUNT_HEADER, replayCountOf } from './message-view.js';
 
 /**
- * Headers a replayed copy leaves behind: the broker's dead-letter records (it maintains them), the
- * distribution headers it would act on, and our consumers' record of the failure. A replayed message is a
- * fresh try: the consumer's retry count starts again, so it gets every retry a new message gets.
+ * Headers a replayed copy leaves behind: those no republished message keeps (the broker's dead-letter
+ * records and delivery count, which it maintains, and the distribution headers it would act on), and our
+ * consumers' record of the failure. A replayed message is a fresh try: the consumer's retry count starts
+ * again, so it gets every retry a new message gets.
  */
 const DROPPED = new Set<string>([
-  'x-death',
-  'x-first-death-exchange',
-  'x-first-death-queue',
-  'x-first-death-reason',
-  'x-last-death-exchange',
-  'x-last-death-queue',
-  'x-last-death-reason',
-  'x-delivery-count',
-  'CC',
-  'BCC',
+  ...notCopiedHeaders,
   HeaderNames.retryCount,
   HeaderNames.deathReason,
   HeaderNames.error,
@@ -33,12 +25,16 @@ export function replayProperties(message: GetMessage): Options.Publish {
   return copiedProperties(message, headers);
 }
 
-/** Only the header the broker maintains goes: a parked message put back is the same parked message. */
-const BROKER_MAINTAINED = new Set(['x-delivery-count']);
+/**
+ * A parked message put back is the same parked message: its dead-letter records stay (they are what the
+ * page shows), only the delivery count the broker keeps and the distribution headers it would act on go
+ * (a copy keeping `CC: [<work queue>]` would also be routed to the work queue).
+ */
+const PUT_BACK_DROPPED = new Set(['x-delivery-count', 'CC', 'BCC']);
 
 /** The properties of an identical copy of a parked message, for putting it back (see DeadLetterQueues). */
 export function putBackProperties(message: GetMessage): Options.Publish {
-  return copiedProperties(message, headersWithout(message, BROKER_MAINTAINED));
+  return copiedProperties(message, headersWithout(message, PUT_BACK_DROPPED));
 }
 
 function headersWithout(message: GetMessage, dropped: ReadonlySet<string>): Record<string, unknown> {

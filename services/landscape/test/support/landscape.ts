@@ -23,8 +23,10 @@ export interface RunningLandscape {
 export async function startLandscape(options: {
   readonly queue: string;
   readonly bus: string;
-  /** The broker for the landscape's own link (queues, dead letters); its transport (announcements) always uses BROKER_URL. */
+  /** The broker for the landscape's own link (queues, dead letters); default `transportUrl`. */
   readonly amqpUrl?: string;
+  /** The broker for its transport (announcements); default BROKER_URL. */
+  readonly transportUrl?: string;
   readonly env?: Record<string, string>;
 }): Promise<RunningLandscape> {
   const port = await freePort();
@@ -33,7 +35,7 @@ export async function startLandscape(options: {
     defaults: DEFAULTS,
     env: {
       SERVER_PORT: String(port),
-      AMQP_SERVER_URL: options.amqpUrl ?? BROKER_URL,
+      AMQP_SERVER_URL: options.amqpUrl ?? options.transportUrl ?? BROKER_URL,
       CONFIG_EVENT_BUS: options.bus,
       WATCH_QUEUES: options.queue,
       POLL_INTERVAL_MS: '500',
@@ -51,7 +53,7 @@ export async function startLandscape(options: {
     metrics,
     connect: (context) =>
       connectAmqp({
-        url: BROKER_URL,
+        url: options.transportUrl ?? BROKER_URL,
         connectionName: context.instanceId,
         logger,
         metrics: new MessagingMetrics(metrics.registry),

@@ -10,10 +10,12 @@ const STYLE: cytoscape.StylesheetJson = [
       label: 'data(label)',
       'text-wrap': 'wrap',
       'text-valign': 'center',
-      'font-size': 10,
+      'font-size': 16,
+      'line-height': 1.25,
+      color: '#1d2430',
       width: 'label',
       height: 'label',
-      padding: '8px',
+      padding: '10px',
       shape: 'round-rectangle',
       'background-color': '#eef2f6',
       'border-width': 1,
@@ -50,9 +52,12 @@ const STYLE: cytoscape.StylesheetJson = [
       'line-color': '#98a2b3',
       'target-arrow-color': '#98a2b3',
       label: 'data(label)',
-      'font-size': 9,
+      'font-size': 14,
+      'font-weight': 'bold',
+      color: '#1d2430',
       'text-background-color': '#fff',
       'text-background-opacity': 1,
+      'text-background-padding': '2px',
     },
   },
   { selector: 'edge.flowing', style: { width: 3, 'line-color': '#1570ef', 'target-arrow-color': '#1570ef' } },
@@ -60,16 +65,22 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: 'edge.hosts', style: { 'line-style': 'dotted', 'target-arrow-shape': 'none' } },
 ];
 
+/** The height of a column's row: an instance's node (five lines of text) and the gap to the next. */
+const NODE_ROW_PX = 135;
+
 /**
  * The drawing of the landscape: instances, the broker node(s), the queues and the bus as the paths between
- * them, with the rates of what flows on each path. Laid out by cytoscape's breadth-first layout (senders
- * left, receivers right), again only when the set of nodes changes; otherwise only labels and colours move.
+ * them, with the rates of what flows on each path. Laid out by cytoscape's breadth-first layout turned on its
+ * side (senders left, receivers right: the page is wider than high, so the labels are drawn larger), again
+ * only when the set of nodes changes; otherwise only labels and colours move.
  */
 export class LandscapeGraph {
   readonly #cy: Core;
+  readonly #container: HTMLElement;
   #shape = '';
 
   constructor(container: HTMLElement) {
+    this.#container = container;
     this.#cy = cytoscape({ container, style: STYLE, minZoom: 0.3, maxZoom: 2.5, wheelSensitivity: 0.3 });
   }
 
@@ -81,18 +92,33 @@ export class LandscapeGraph {
       .join('|');
     if (shape !== this.#shape) {
       this.#shape = shape;
+      const tallest = Math.max(1, ...snapshot.services.map((x) => x.instances.length));
       this.#cy.elements().remove();
       this.#cy.add(elements);
       this.#cy
         .layout({
           name: 'breadthfirst',
           directed: true,
-          spacingFactor: 1.1,
+          spacingFactor: 1,
+          // Its overlap check measures a column with the nodes' widths: the box above keeps them apart.
+          avoidOverlap: false,
           ...(this.#cy.nodes('.root').length > 0 ? { roots: this.#cy.nodes('.root') } : {}),
           padding: 12,
           animate: false,
+          // Levels become columns: laid out in the container's box turned by a quarter, then turned back.
+          // The box leaves room for the nodes' own size (so the fit keeps the labels at full size), and
+          // grows with the longest column (a service's instances and one more) so its nodes stay apart.
+          boundingBox: {
+            x1: 0,
+            y1: 0,
+            w: Math.max((this.#container.clientHeight || 560) - 60, NODE_ROW_PX * (tallest + 1)),
+            h: Math.max(400, (this.#container.clientWidth || 1400) - 320),
+          },
+          transform: (_node, position) => ({ x: position.y, y: position.x }),
         })
         .run();
+      // What a test reads to check that the labels are drawn at a readable size.
+      this.#container.dataset.zoom = this.#cy.zoom().toFixed(3);
       return;
     }
     for (const element of elements) {
@@ -120,7 +146,7 @@ function elementsOf(s: LandscapeSnapshot): ElementDefinition[] {
       : [{ name: s.broker.node ?? 'broker', up: s.broker.connected }];
   for (const node of brokerNodes) {
     nodes.push({
-      data: { id: `node:${node.name}`, label: `RabbitMQ\n${node.name}` },
+      data: { id: `node:${node.name}`, label: `RabbitMQ\n${withoutUser(node.name)}` },
       classes: `broker ${node.up ? 'UP' : 'DOWN'}`,
     });
   }
@@ -162,4 +188,9 @@ function elementsOf(s: LandscapeSnapshot): ElementDefinition[] {
     if (dlq?.exists) edge(`queue:${q.name}`, `queue:${dlq.name}`, 'flow', parked);
   }
   return [...nodes, ...edges];
+}
+
+/** A broker node as the link names it (a URL, password masked) without the user part: host, port, vhost. */
+function withoutUser(name: string): string {
+  return name.replace(/^amqps?:\/\/[^@/]*@/, '');
 }
