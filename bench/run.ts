@@ -63,7 +63,12 @@ const SCENARIOS: Record<string, { produces: readonly string[]; run: (s: Settings
       }),
   },
   footprint: {
-    produces: ['footprint-configserver', 'footprint-accountservice', 'footprint-vipservice'],
+    produces: [
+      'footprint-configserver',
+      'footprint-accountservice',
+      'footprint-vipservice',
+      'footprint-landscape',
+    ],
     run: (s) => benchFootprint({ rounds: s.rounds }),
   },
 };

@@ -15,6 +15,7 @@ import type { ServiceMetrics } from './metrics.js';
 import type { Health } from './health.js';
 import { refuseConnectMethod } from './connect-method.js';
 import { nameSpanAfterRoute, tracedListener } from './http-tracing.js';
+import { schemaCompilers } from './schema-compilers.js';
 import { tracingOn } from '@goblog/telemetry';
 
 declare module 'fastify' {
@@ -104,6 +105,8 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 512 },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Route schemas compiled by typebox: Ajv and fast-json-stringify are never loaded (see schema-compilers.ts).
+    schemaController: { compilersFactory: schemaCompilers },
     ...(fastPath === undefined && !traced
       ? {}
       : { serverFactory: withFastPath(fastPath, () => closing, traced, deps.fastPathRoute) }),

@@ -14,8 +14,9 @@ export { handleShutdown, exitOnStartupError, SHUTDOWN_TIMEOUT_MS } from './shutd
 export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT, brokerStartupError } from './broker-hint.js';
 export { childTraceparent, traceIdOf } from './trace.js';
-export { loopPressure } from './event-loop-pressure.js';
-export type { LoopPressureOptions } from './event-loop-pressure.js';
+export { loopPressure, readLoad } from './event-loop-pressure.js';
+export type { LoadReading, LoopPressureOptions } from './event-loop-pressure.js';
+export { within } from './within.js';
 export { createError, isServiceError, ServiceError } from './service-error.js';
 export type { ServiceErrorClass } from './service-error.js';
 export { assembleService } from './assemble-service.js';

@@ -5,7 +5,11 @@ import { assembleService } from './assemble-service.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { handleShutdown } from './shutdown.js';
+import { within } from './within.js';
 import type { ServiceConfig, ServiceDefinition, ServiceParts } from './service-definition.js';
+
+/** The longest the shutdown waits for the last spans to be exported. */
+const TELEMETRY_SHUTDOWN_MS = 3000;
 
 /**
  * Runs a service as a process: tracing when switched on, its logger and metrics, the assembly (see assembleService), SIGTERM/SIGINT
@@ -34,7 +38,10 @@ export async function startService<C extends ServiceConfig, O, P extends Service
   handleShutdown(logger, [
     ...service.shutdownSteps,
     // Last: the spans of the shutdown itself are exported too.
-    ...(telemetry === undefined ? [] : [{ name: 'telemetry', run: () => telemetry.shutdown() }]),
+    // Bounded: a collector that does not answer must not hold the process's exit up.
+    ...(telemetry === undefined
+      ? []
+      : [{ name: 'telemetry', run: () => within(telemetry.shutdown(), TELEMETRY_SHUTDOWN_MS) }]),
   ]);
   await service.parts.app.listen({ port: config.server_port, host: '0.0.0.0' });
   await service.listening((service.parts.app.server.address() as AddressInfo).port);

@@ -42,26 +42,14 @@ export function startSdk(settings: TelemetrySettings, service: TracedService): T
   let stopping: Promise<void> | undefined;
   return {
     shutdown() {
-      // Bounded: a collector that does not answer must not hold the process's exit up.
-      stopping ??= within(provider.shutdown(), SHUTDOWN_MS).finally(() => {
+      // The caller bounds the wait (a collector that does not answer must not hold the exit up): runtime's
+      // shutdown step waits for it with `within`. Tracing is off once the provider has shut down.
+      stopping ??= provider.shutdown().finally(() => {
         setTracing(false);
       });
       return stopping;
     },
   };
-}
-
-const SHUTDOWN_MS = 3000;
-
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 function exporter(name: TelemetrySettings['exporters'][number], settings: TelemetrySettings): SpanExporter {

@@ -2,7 +2,10 @@ import { telemetrySettings } from './settings.js';
 
 /** The running SDK of a process that traces. */
 export interface Telemetry {
-  /** Exports what is buffered and stops tracing (bounded by the exporter's timeout). Safe to call twice. */
+  /**
+   * Exports what is buffered and stops tracing (each export bounded by the exporter's timeout; a caller that
+   * must not wait that long bounds the wait itself). Safe to call twice.
+   */
   shutdown(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { loopPressure } from '@goblog/runtime';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
 import { capturePinoLogger, drained, tempDataDir } from './support/fixtures.js';
@@ -294,6 +295,32 @@ void describe('the outbox relay', () => {
       relay.start();
       await done;
       assert.equal(publisher.calls.length, 5);
+    });
+
+    void it('publishes at once on an idle service right after its busy startup', async () => {
+      // The service's own load signal, created at startup as compose does; then startup goes on with
+      // synchronous work (module loading, compilation) before the first VIP read.
+      const saturated = loopPressure();
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+      const pacer = new RecordingPacer();
+      relay = new OutboxRelay({
+        outbox: store.outbox,
+        publisher,
+        messageType: VipNotification,
+        saturated,
+        pacer,
+      });
+      relay.start();
+      const done = drained(relay);
+      await store.outbox.record(recent(1));
+      await done;
+      assert.equal(publisher.calls.length, 1);
+      assert.deepEqual(
+        pacer.sleeps.filter((s) => s.kind === 'defer'),
+        [],
+        'the first notification did not wait for a load check',
+      );
     });
 
     void it('drains without deferring when asked to stop', async () => {

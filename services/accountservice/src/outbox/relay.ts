@@ -1,77 +1,24 @@
-import type { ConnectionState, Logger, MessageType, Publisher } from '@goblog/messaging';
-import { isMessagingError, silentLogger } from '@goblog/messaging';
-import type { OutboxEntry, OutboxReader } from '../store/outbox-store.js';
-import type { VipNotificationSchema } from '@goblog/contracts';
-import type { OutboxMetrics } from './outbox-metrics.js';
+import type { Logger } from '@goblog/messaging';
+import { silentLogger } from '@goblog/messaging';
+import { within } from '@goblog/runtime';
 import { backoffDelay } from './backoff.js';
-import { deferDelay } from './deferral.js';
+import { Deferral } from './deferral.js';
 import { Pacer } from './pacer.js';
 import type { SleepKind } from './pacer.js';
+import { publishBatch } from './publish-batch.js';
+import { Removals } from './removals.js';
+import type { Sent } from './publish-batch.js';
+import type { OutboxRelayOptions, RelayHealth, RelayRound } from './relay-options.js';
 
-/** The part of a transport the relay watches: it publishes only while connected. */
-export interface ConnectionWatch {
-  readonly state: ConnectionState;
-  onStateChange(listener: (state: ConnectionState) => void): () => void;
-}
-
-export interface OutboxRelayOptions {
-  readonly outbox: OutboxReader;
-  readonly publisher: Publisher;
-  readonly messageType: MessageType<typeof VipNotificationSchema>;
-  readonly connection?: ConnectionWatch;
-  readonly appId?: string;
-  readonly logger?: Logger;
-  readonly metrics?: OutboxMetrics;
-  /** Entries published at once, all within the publisher's confirm window. Default 1000. */
-  readonly batchSize?: number;
-  /** First retry delay after a failed publish, doubled per failure. Default 200 ms. */
-  readonly initialBackoffMs?: number;
-  /** Longest retry delay. Default 10 s. */
-  readonly maxBackoffMs?: number;
-  /**
-   * True while the process is saturated with request work (see `loopPressure` in @goblog/runtime). The
-   * relay then gives way: it publishes nothing until the load eases or an entry would wait longer than
-   * `maxDeferMs`, and the broker's share of the CPU (and of the disk) goes to requests. Without it the relay
-   * never defers.
-   */
-  readonly saturated?: () => boolean;
-  /** While deferring, how often the relay checks whether the load has eased. Default 250 ms. */
-  readonly deferCheckMs?: number;
-  /** The longest a notification waits because the relay defers: older entries go out at full speed. Default 10 s. */
-  readonly maxDeferMs?: number;
-  /** The relay's scheduler; tests pass one that records what the relay asked to sleep for. */
-  readonly pacer?: Pacer;
-}
+export type { ConnectionWatch, OutboxRelayOptions, RelayHealth, RelayRound } from './relay-options.js';
 
 /** After a round: stop (a drain found the outbox empty), go on at once, or sleep first. */
 type Next = 'drained' | 'again' | { readonly sleep: SleepKind; readonly ms?: number };
-
-/** What publishing a batch came to: the entries to delete (confirmed or discarded) and the failures. */
-interface Sent {
-  readonly done: number[];
-  failed: number;
-  firstError: unknown;
-}
 
 const GROWTH_LOG_MS = 10_000;
 
 /** Unexpected failures in a row after which the relay reports itself unhealthy (one could be a blip). */
 const UNHEALTHY_AFTER_FAILURES = 3;
-
-/** The relay as /health sees it. */
-export interface RelayHealth {
-  readonly ok: boolean;
-  /** Why it is not ok: not started, stopped, its loop ended, or the error it keeps failing with. */
-  readonly detail?: string;
-}
-
-/** What one publish round achieved; reported after its confirmed entries are deleted. */
-export interface RelayRound {
-  readonly published: number;
-  readonly failed: number;
-  /** Outbox depth after the round's deletions. */
-  readonly depth: number;
-}
 
 /**
  * Moves recorded notifications from the outbox to the broker. Guarantees:
@@ -92,11 +39,8 @@ export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
   readonly #log: Logger;
   readonly #batchSize: number;
-  /** Confirmed entries whose deletion is not committed yet: never published twice by this process. */
-  readonly #removing = new Set<number>();
-  readonly #removals = new Set<Promise<void>>();
+  readonly #removals: Removals;
   readonly #unsubscribe: (() => void)[] = [];
-  readonly #roundListeners = new Set<(round: RelayRound) => void>();
   readonly #pacer: Pacer;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -108,14 +52,22 @@ export class OutboxRelay {
   /** Set when the loop ended otherwise than by `stop`. */
   #ended: string | undefined;
   #lastGrowthLog = 0;
-  #deferring = false;
-  #lastDeferLog = 0;
+  readonly #deferral: Deferral;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
     this.#log = options.logger ?? silentLogger;
     this.#batchSize = options.batchSize ?? 1000;
     this.#pacer = options.pacer ?? new Pacer();
+    this.#removals = new Removals(options.outbox, this.#log);
+    this.#deferral = new Deferral({
+      outbox: options.outbox,
+      log: this.#log,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.saturated === undefined ? {} : { saturated: options.saturated }),
+      ...(options.maxDeferMs === undefined ? {} : { maxDeferMs: options.maxDeferMs }),
+      ...(options.deferCheckMs === undefined ? {} : { checkMs: options.deferCheckMs }),
+    });
   }
 
   /** Starts relaying (first what is already in the outbox). Calling it twice has no effect. */
@@ -143,8 +95,7 @@ export class OutboxRelay {
 
   /** Calls `listener` after every publish round, once its confirmed entries are deleted. Returns an unsubscribe. */
   onRound(listener: (round: RelayRound) => void): () => void {
-    this.#roundListeners.add(listener);
-    return () => this.#roundListeners.delete(listener);
+    return this.#removals.onRound(listener);
   }
 
   /** Consecutive failed publish rounds (0 when the last round succeeded). */
@@ -181,10 +132,10 @@ export class OutboxRelay {
       await within(running, drainMs);
     }
     this.#stopped = true;
-    this.#setDeferring(false);
+    this.#deferral.set(false);
     this.#pacer.stop();
     await within(running, settleMs);
-    await within(Promise.allSettled([...this.#removals]), settleMs);
+    await within(this.#removals.settled(), settleMs);
   }
 
   async #loop(): Promise<void> {
@@ -208,12 +159,12 @@ export class OutboxRelay {
       this.#reportGrowth();
       return { sleep: 'work' };
     }
-    const deferMs = this.#deferFor();
+    const deferMs = this.#deferral.delayFor(this.#draining);
     if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
-    const batch = await this.#options.outbox.peek(this.#batchSize, this.#removing);
+    const batch = await this.#options.outbox.peek(this.#batchSize, this.#removals.pending);
     if (batch.length === 0) return this.#draining ? 'drained' : { sleep: 'work' };
-    const sent = await this.#publish(batch);
-    this.#remove(sent.done, sent.failed);
+    const sent = await publishBatch(this.#options, batch, this.#log);
+    this.#removals.remove(sent.done, sent.failed);
     if (this.#afterPublish(sent)) return 'again';
     return { sleep: 'backoff', ms: this.#backoffMs(this.#failures) };
   }
@@ -249,79 +200,6 @@ export class OutboxRelay {
     }
   }
 
-  /** How long to wait before the next round because requests saturate the process (0: publish now). */
-  #deferFor(): number {
-    // The load first (usually a cached answer); only under load does the oldest entry's age matter (one read,
-    // no batch read while deferring).
-    const underLoad = !this.#draining && this.#options.saturated?.() === true;
-    const delay = underLoad
-      ? deferDelay(
-          this.#options.outbox.oldestRecordedAt(),
-          Date.now(),
-          this.#options.maxDeferMs ?? 10_000,
-          this.#options.deferCheckMs ?? 250,
-        )
-      : 0;
-    this.#setDeferring(delay > 0);
-    return delay;
-  }
-
-  #setDeferring(deferring: boolean): void {
-    if (deferring === this.#deferring) return;
-    this.#deferring = deferring;
-    this.#options.metrics?.deferring.set(deferring ? 1 : 0);
-    const now = Date.now();
-    if (deferring && now - this.#lastDeferLog >= GROWTH_LOG_MS) {
-      this.#lastDeferLog = now;
-      this.#log.info(
-        { depth: this.#options.outbox.depth },
-        'requests saturate the service; outbox delivery deferred until the load eases',
-      );
-    }
-  }
-
-  /** Publishes a batch, all of it at once; says which entries are done (confirmed or discarded) and what failed. */
-  async #publish(batch: readonly OutboxEntry[]): Promise<Sent> {
-    const { publisher, messageType, appId } = this.#options;
-    const results = await Promise.allSettled(
-      batch.map((entry) =>
-        publisher.publish(messageType, entry.body, {
-          messageId: entry.messageId,
-          timestamp: entry.recordedAt,
-          ...(appId === undefined ? {} : { appId }),
-          ...(entry.traceparent === undefined ? {} : { traceparent: entry.traceparent }),
-        }),
-      ),
-    );
-    const sent: Sent = { done: [], failed: 0, firstError: undefined };
-    let discarded = 0;
-    results.forEach((result, i) => {
-      const entry = batch[i];
-      if (entry === undefined) return;
-      if (result.status === 'fulfilled') {
-        sent.done.push(entry.seq);
-      } else if (isMessagingError(result.reason, 'INVALID_MESSAGE')) {
-        // Can never be published (a damaged entry); retrying it forever would only hold the backoff up.
-        this.#log.error(
-          { err: result.reason, messageId: entry.messageId },
-          'discarding an unpublishable outbox entry',
-        );
-        this.#options.metrics?.discarded.inc();
-        discarded++;
-        sent.done.push(entry.seq);
-      } else {
-        sent.failed++;
-        sent.firstError ??= result.reason;
-        this.#options.metrics?.publishFailures.inc({
-          code: isMessagingError(result.reason) ? result.reason.code : 'UNKNOWN',
-        });
-      }
-    });
-    const published = sent.done.length - discarded;
-    if (published > 0) this.#options.metrics?.published.inc(published);
-    return sent;
-  }
-
   /** Counts a round that had failures (true when it had none), and says so when it changes. */
   #afterPublish(sent: Sent): boolean {
     if (sent.failed === 0) {
@@ -347,23 +225,6 @@ export class OutboxRelay {
     return false;
   }
 
-  #remove(seqs: number[], failed: number): void {
-    for (const seq of seqs) this.#removing.add(seq);
-    const removal = this.#options.outbox.remove(seqs).then(
-      () => {
-        for (const seq of seqs) this.#removing.delete(seq);
-        const round: RelayRound = { published: seqs.length, failed, depth: this.#options.outbox.depth };
-        for (const listener of this.#roundListeners) listener(round);
-      },
-      (err: unknown) => {
-        // They stay marked: this process will not resend them; a restarted one will (same message ids).
-        this.#log.error({ err, count: seqs.length }, 'could not delete confirmed outbox entries');
-      },
-    );
-    this.#removals.add(removal);
-    void removal.finally(() => this.#removals.delete(removal));
-  }
-
   /** While the broker is away the outbox grows; say so (at most every GROWTH_LOG_MS), never silently. */
   #reportGrowth(): void {
     const depth = this.#options.outbox.depth;
@@ -376,18 +237,6 @@ export class OutboxRelay {
   #isConnected(): boolean {
     return this.#options.connection === undefined || this.#options.connection.state === 'connected';
   }
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 function errorText(err: unknown): string {
