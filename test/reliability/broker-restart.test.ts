@@ -1,10 +1,11 @@
 // Scenario 1: the broker application stops for 5 s and starts again (rabbitmqctl stop_app / start_app),
-// twice, under a steady stream of VIP and non-VIP reads. This disturbs every client of the shared broker for
-// those seconds; the broker is started again in `after`, whatever happened.
+// twice, under a steady stream of VIP and non-VIP reads. The broker is the scenario's own (usePrivateBroker),
+// removed again in `after`, whatever happened.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { waitUntil } from '@goblog/testkit';
-import { restoreBroker, startBroker, stopBroker } from './support/broker-faults.ts';
+import { usePrivateBroker, waitUntil } from '@goblog/testkit';
+import type { BrokerInstance } from '@goblog/testkit';
+import { startBroker, stopBroker } from './support/broker-faults.ts';
 import { health, reconnects, waitAllUp } from './support/checks.ts';
 import { HANG_GUARD_MS } from './support/limits.ts';
 import { steadyStreamScenario } from './support/scenario.ts';
@@ -12,14 +13,24 @@ import { moreVipReads } from './support/traffic.ts';
 
 const OUTAGE_MS = 5000;
 
+let broker: BrokerInstance | undefined;
+const ownBroker = (): BrokerInstance => {
+  if (broker === undefined) throw new Error('the scenario runs on a broker of its own');
+  return broker;
+};
+
 steadyStreamScenario({
   title: 'scenario 1: broker restart, twice, under a steady stream',
   claim: 'answers every VIP read 200, counts each exactly once, and is UP again after each restart',
   figures: 'broker restart x2',
   landscape: { label: 'broker-restart' },
-  // Whatever happened, the broker is started again once the landscape is closed (and .ci/run's trap restarts
-  // it should even that fail).
-  teardown: restoreBroker,
+  async setup() {
+    broker = await usePrivateBroker('broker-restart');
+    return {};
+  },
+  async teardown() {
+    await broker?.destroy();
+  },
   async faults(l, load) {
     const recoveryMs: number[] = [];
     const stopAppMs: number[] = [];
@@ -28,7 +39,7 @@ steadyStreamScenario({
     for (let round = 0; round < 2; round++) {
       await moreVipReads(load, 300);
       const stopping = Date.now();
-      await stopBroker();
+      await stopBroker(ownBroker());
       stopAppMs.push(Date.now() - stopping);
       // While the broker is away every service says so on /health (how soon is a figure; the bound is a
       // hang guard); the outage lasts OUTAGE_MS, or until every service was seen DOWN if that is later.
@@ -47,7 +58,7 @@ steadyStreamScenario({
         ).then(() => allDownMs.push(Date.now() - stopped)),
       ]);
       const starting = Date.now();
-      await startBroker();
+      await startBroker(ownBroker());
       startAppMs.push(Date.now() - starting);
       recoveryMs.push(await waitAllUp(l.all()));
     }

@@ -8,14 +8,32 @@ import { announcementExchange } from '@goblog/contracts';
 
 const run = promisify(execFile);
 
-/** The broker every test and bench run uses: AMQP_SERVER_URL, or the local RabbitMQ as guest. */
-export const BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+/**
+ * The broker every test and bench run uses: AMQP_SERVER_URL, or the local RabbitMQ as guest; or, once a test
+ * file called `useBroker`, the broker of that file's own (a live binding: read it when it is needed).
+ */
+export let BROKER_URL = process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 
 /**
  * The virtual host of BROKER_URL ("/" when the URL names none), for the rabbitmqctl commands that take
  * `-p`: a test looks at, and disturbs, only its own vhost on a shared broker.
  */
-export const BROKER_VHOST = vhostOf(BROKER_URL);
+export let BROKER_VHOST = vhostOf(BROKER_URL);
+
+type Control = (...args: string[]) => Promise<string>;
+let control: Control | undefined;
+
+/**
+ * Points every broker helper of this process at another broker from now on: BROKER_URL, BROKER_VHOST, the
+ * helpers that connect, and `rabbitmqctl` (through `ctl`, which targets that broker's node). For a test file
+ * that stops, starts or force-closes a broker of its own (startBrokerInstance) while other files run beside
+ * it on the shared one. `useBroker()` with no arguments goes back to the shared broker.
+ */
+export function useBroker(target?: { readonly url: string; readonly ctl: Control }): void {
+  BROKER_URL = target?.url ?? process.env.AMQP_SERVER_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+  BROKER_VHOST = vhostOf(BROKER_URL);
+  control = target?.ctl;
+}
 
 function vhostOf(url: string): string {
   const path = new URL(url).pathname;
@@ -27,8 +45,9 @@ export function uniqueName(label: string): string {
   return `${label}.${randomBytes(4).toString('hex')}`;
 }
 
-/** rabbitmqctl with a bounded wait (60 s); throws with its stderr on failure. */
+/** rabbitmqctl against BROKER_URL's node, with a bounded wait (60 s); throws with its stderr on failure. */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
+  if (control !== undefined) return control(...args);
   const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
   return stdout;
 }

@@ -3,10 +3,21 @@
 // cluster that is already up (CI brings it up before the tests) is reused and left up, one this file
 // started is brought down again when the file is done.
 import { connect } from 'amqplib';
+import type { Channel } from 'amqplib';
+import { announcementExchange } from '@goblog/contracts';
+import { holdExclusive } from './exclusive.js';
 import { spawnNode } from './process.js';
 
 /** The nodes' AMQP ports, node 1 first. */
 export const CLUSTER_PORTS = [5681, 5682, 5683] as const;
+
+/** The nodes' management API ports (the plugin is on unless the cluster was brought up without it). */
+export const CLUSTER_MANAGEMENT_PORTS = [15681, 15682, 15683] as const;
+
+/** The management API of node `n`, without credentials (the landscape takes the AMQP URL's). */
+export function clusterManagementUrl(n: number): string {
+  return `http://127.0.0.1:${CLUSTER_MANAGEMENT_PORTS[n - 1] ?? 0}`;
+}
 
 /** The cluster's URLs as one comma-separated amqp_server_url, optionally starting at node `first`. */
 export function clusterUrl(first = 1): string {
@@ -64,9 +75,22 @@ export async function clusterCommand(args: readonly string[], timeoutMs = 180_00
   return p.output('stdout').join('\n');
 }
 
-/** Brings the cluster up (or finds it up) for one test file. */
+/** How long a file waits for another file's turn on the cluster to end: the cluster files' time together. */
+const CLUSTER_LOCK_WAIT_MS = 20 * 60_000;
+
+/**
+ * Brings the cluster up (or finds it up) for one test file, and holds it for that file alone until release:
+ * the cluster files kill and restart its nodes, so while the runner runs files side by side, they take turns.
+ */
 export async function useCluster(): Promise<LocalCluster> {
-  const out = await clusterCommand(['up']);
+  const unlock = await holdExclusive('cluster', CLUSTER_LOCK_WAIT_MS);
+  let out: string;
+  try {
+    out = await clusterCommand(['up']);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const startedHere = !out.includes('already up');
   let released = false;
   return {
@@ -85,7 +109,11 @@ export async function useCluster(): Promise<LocalCluster> {
     async release() {
       if (released) return;
       released = true;
-      await clusterCommand(startedHere ? ['down'] : ['up']);
+      try {
+        await clusterCommand(startedHere ? ['down'] : ['up']);
+      } finally {
+        await unlock();
+      }
     },
   };
 }
@@ -94,15 +122,28 @@ export async function useCluster(): Promise<LocalCluster> {
  * Deletes a work queue and its companions (`.retry`, `.dlq`) on the cluster, through the first node that
  * answers; one that is not there is no error.
  */
-export async function deleteClusterQueues(queue: string): Promise<void> {
+export function deleteClusterQueues(queue: string): Promise<void> {
+  return onFirstNode([queue, `${queue}.retry`, `${queue}.dlq`], (ch, q) => ch.deleteQueue(q));
+}
+
+/** Deletes a config bus exchange and its announcement exchange on the cluster (as deleteBus does on 5672). */
+export function deleteClusterBus(bus: string): Promise<void> {
+  return onFirstNode([bus, announcementExchange(bus)], (ch, name) => ch.deleteExchange(name));
+}
+
+/** One channel per name on the first node that answers: a failed operation closes its own channel only. */
+async function onFirstNode(
+  names: readonly string[],
+  operation: (channel: Channel, name: string) => Promise<unknown>,
+): Promise<void> {
   for (const port of CLUSTER_PORTS) {
     const connection = await connect(`amqp://guest:guest@127.0.0.1:${port}/`).catch(() => undefined);
     if (connection === undefined) continue;
     try {
-      for (const q of [queue, `${queue}.retry`, `${queue}.dlq`]) {
+      for (const name of names) {
         const ch = await connection.createChannel();
         ch.on('error', () => undefined);
-        await ch.deleteQueue(q).catch(() => undefined);
+        await operation(ch, name).catch(() => undefined);
         await ch.close().catch(() => undefined);
       }
       return;

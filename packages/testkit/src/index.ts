@@ -28,19 +28,25 @@ export {
   rabbitmqctl,
   refusePublishesTo,
   uniqueName,
+  useBroker,
 } from './broker.js';
+export { startBrokerInstance, usePrivateBroker } from './broker-instance.js';
+export type { BrokerInstance } from './broker-instance.js';
 export { closeConnectionsOf, createBrokerUser, deleteBrokerUser } from './broker-user.js';
 export type { BrokerUser } from './broker-user.js';
 export { startBrokerProxy } from './tcp-proxy.js';
 
 // The local RabbitMQ cluster (npm run cluster).
 export {
+  CLUSTER_MANAGEMENT_PORTS,
   CLUSTER_PORTS,
   clusterCommand,
   clusterConnection,
+  clusterManagementUrl,
   clusterNodeOf,
   clusterNodeUrl,
   clusterUrl,
+  deleteClusterBus,
   deleteClusterQueues,
   useCluster,
 } from './cluster.js';

@@ -1,8 +1,8 @@
-// Stops the shared broker (rabbitmqctl stop_app) for a few seconds. It is always started again in `after`.
+// Stops a broker of the file's own (rabbitmqctl stop_app) for a few seconds; it is removed in `after`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { deleteQueues, rabbitmqctl, tempDir, waitUntil } from '@goblog/testkit';
-import type { RunningService } from '@goblog/testkit';
+import { tempDir, usePrivateBroker, waitUntil } from '@goblog/testkit';
+import type { BrokerInstance, RunningService } from '@goblog/testkit';
 import { accountIds, health, readAccount, startAccountservice, waitUntilDrained } from './support/service.js';
 import { takeAll, uniqueVipQueue } from './support/vip-queue.js';
 
@@ -12,18 +12,16 @@ void describe('the outbox while the broker is down', () => {
   let dir: string;
   let cleanup: () => void;
   let service: RunningService | undefined;
-  let brokerStopped = false;
+  let broker: BrokerInstance;
 
-  before(() => {
+  before(async () => {
     ({ dir, cleanup } = tempDir('accountservice-proc'));
+    broker = await usePrivateBroker('outbox-broker-down');
   });
 
   after(async () => {
-    // Always, even if the test failed before or after stop_app: start_app on a running broker is a no-op.
-    if (brokerStopped) await rabbitmqctl('start_app').catch(() => rabbitmqctl('start_app'));
-    await rabbitmqctl('await_startup').catch(() => undefined);
     await service?.stop().catch(() => undefined);
-    await deleteQueues(queue);
+    await broker.destroy();
     cleanup();
   });
 
@@ -34,8 +32,7 @@ void describe('the outbox while the broker is down', () => {
     const duringOutage = ids.slice(10);
     for (const id of beforeOutage) assert.equal(await readAccount(running, id), 200);
 
-    brokerStopped = true;
-    await rabbitmqctl('stop_app');
+    await broker.stopApp();
     await waitUntil(
       async () => (await health(running)).status === 503,
       30_000,
@@ -52,8 +49,7 @@ void describe('the outbox while the broker is down', () => {
     const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
     assert.match(metrics, new RegExp(`^outbox_depth\\{[^}]*\\} ${down.body.outbox.depth}$`, 'm'));
 
-    await rabbitmqctl('start_app');
-    brokerStopped = false;
+    await broker.startApp();
     await waitUntilDrained(running, 60_000);
 
     const received = await takeAll(queue);

@@ -8,6 +8,7 @@ import {
   closeConnectionsOf,
   createBrokerUser,
   deleteBrokerUser,
+  deleteBus,
   deleteQueues,
   plainChannel,
   rabbitmqctl,
@@ -23,7 +24,7 @@ void describe('the accountservice process', () => {
   let dir: string;
   let cleanup: () => void;
   const queues: string[] = [];
-  const exchanges: string[] = [];
+  const buses: string[] = [];
   const running: RunningService[] = [];
 
   before(() => {
@@ -33,9 +34,7 @@ void describe('the accountservice process', () => {
   after(async () => {
     for (const s of running) await s.kill();
     for (const q of queues) await deleteQueues(q);
-    const { connection, channel } = await plainChannel();
-    for (const x of exchanges) await channel.deleteExchange(x).catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    for (const bus of buses) await deleteBus(bus);
     cleanup();
   });
 
@@ -74,7 +73,7 @@ void describe('the accountservice process', () => {
     const queue = uniqueVipQueue();
     queues.push(queue);
     const bus = `springCloudBus.test.acct.${randomUUID().slice(0, 8)}`;
-    exchanges.push(bus);
+    buses.push(bus);
     const repo = join(dir, 'config-repo');
     mkdirSync(repo, { recursive: true });
     const writeVipIds = (ids: string[]): void => {
@@ -172,7 +171,7 @@ void describe('the accountservice process', () => {
     const queue = uniqueVipQueue();
     queues.push(queue);
     const bus = `springCloudBus.test.acct.${randomUUID().slice(0, 8)}`;
-    exchanges.push(bus);
+    buses.push(bus);
     // A broker user of the test's own, so its permissions can keep one consumer out without touching others.
     const user = await createBrokerUser();
     try {

@@ -52,7 +52,12 @@ void describe('a vipservice killed after its commit and before its ack', () => {
     await publishNotifications(queue, 1, '10000');
     // The offer counts it: the commit happened (the handler acks only after it)...
     await waitForNotifications(first, '10000', 1, 30_000);
-    assert.equal(await recorded(first), 1);
+    // The counter follows the commit (it is counted once the transaction is done), so it is awaited too.
+    await waitUntil(
+      async () => (await recorded(first)) === 1,
+      30_000,
+      () => 'the notification recorded',
+    );
     // ...and whether or not its ack is written by now, it is held here: the broker still has the message,
     // unacknowledged, and requeues it when the connection drops.
     await first.kill();

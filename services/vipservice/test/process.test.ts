@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, plainChannel, startService, waitUntil, withTimeout } from '@goblog/testkit';
+import { deleteBus, freePort, plainChannel, startService, waitUntil, withTimeout } from '@goblog/testkit';
 import { publishNotifications } from './support/publish.js';
 import {
   getOffer,
@@ -20,11 +20,9 @@ const GO_BODY = '{"accountId":"10042","readAt":"2017-02-15 20:06:27.033757223 +0
 
 void describe('the vipservice process', () => {
   const procs = useVipProcesses();
-  const exchanges: string[] = [];
+  const buses: string[] = [];
   after(async () => {
-    const { connection, channel } = await plainChannel();
-    for (const e of exchanges) await channel.deleteExchange(e).catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    for (const bus of buses) await deleteBus(bus);
   });
 
   void it('logs "Got a message:", keeps the offer, reports UP, and exits 0 on SIGTERM', async () => {
@@ -117,7 +115,7 @@ void describe('the vipservice process', () => {
   void it('reloads log_level on a bus refresh addressed to it, and ignores one for the accountservice', async () => {
     const queue = procs.queue();
     const bus = `springCloudBus.test.vip.${randomUUID().slice(0, 8)}`;
-    exchanges.push(bus);
+    buses.push(bus);
     const repo = procs.dataDir('config-repo');
     mkdirSync(repo, { recursive: true });
     const writeLevel = (level: string): void => {

@@ -26,6 +26,13 @@ void describe('vipservice instances on one work queue', () => {
 
     await publishNotifications(queue, 200);
     await waitForNotifications(a, '10000', 200);
+    // The log lines come through the processes' stdout pipes, which may lag behind the store's count.
+    const lines = (): number => gotMessageLines(a).length + gotMessageLines(b).length;
+    await waitUntil(
+      () => lines() >= 200,
+      30_000,
+      () => `200 "Got a message" lines (${lines()} so far)`,
+    );
 
     const byA = gotMessageLines(a).length;
     const byB = gotMessageLines(b).length;
