@@ -453,7 +453,10 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
 /** Runs one side of the e2e measurement in a worker thread; resolves with what it measured. */
 function probe(job: ProbeJob): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./lib/e2e-probe.ts', import.meta.url), { workerData: job });
+    const worker = new Worker(new URL('./lib/ts-worker.mjs', import.meta.url), {
+      argv: [new URL('./lib/e2e-probe.ts', import.meta.url).href],
+      workerData: job,
+    });
     worker.once('message', (result: ProbeResult) => {
       resolve(result);
     });
