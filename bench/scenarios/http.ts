@@ -12,7 +12,7 @@ import type { BenchProcess } from '../lib/process.ts';
 import { alternate, median, range } from '../lib/stats.ts';
 import { until } from '../lib/wait.ts';
 import type { Row } from '../lib/report.ts';
-import { BROKER_URL, deleteQueues } from '@goblog/testkit';
+import { BROKER_URL, deleteQueues, freePort } from '@goblog/testkit';
 
 export interface HttpBenchOptions {
   readonly rounds: number;
@@ -98,7 +98,13 @@ function generatorNote(results: readonly LoadResult[], durationSec: number): str
 export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-http-'));
   const queue = `vip_queue.bench.${randomUUID()}`;
-  const [ourPort, barePort, lmdbPort, logPort] = [16767, 16768, 16769, 16770];
+  // Free ports, not fixed ones: a second bench (or a test) on the machine must not answer for these servers.
+  const [ourPort, barePort, lmdbPort, logPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const service = await startAccountservice(ourPort, join(dataDir, 'service'), queue);
   const bare = await startBare(barePort);
   const lmdbFloor = await startFloor(lmdbPort, join(dataDir, 'floor-lmdb'), 'lmdb');
