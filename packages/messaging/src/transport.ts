@@ -94,7 +94,7 @@ export interface Subscription {
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
 /**
- * The article's IMessagingClient, split into roles. A transport owns one connection (or, in memory, one
+ * A messaging client split into roles. A transport owns one connection (or, in memory, one
  * broker) and makes publishers and subscriptions from it.
  */
 export interface Transport {

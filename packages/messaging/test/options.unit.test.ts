@@ -83,6 +83,16 @@ describe('normalizeAmqpOptions', () => {
       assert.throws(() => normalizeAmqpOptions({ ...base, ...extra }), invalid(name), name);
     }
   });
+
+  it('names every option out of range in one error', () => {
+    assert.throws(
+      () =>
+        normalizeAmqpOptions({ ...base, publishWaitMs: 0, confirmWindow: -1, queueType: 'stream' as never }),
+      (err: unknown) =>
+        ['publishWaitMs', 'confirmWindow', 'queueType'].every((name) => invalid(name)(err)) &&
+        !(err as Error).message.includes('s3cret'),
+    );
+  });
 });
 
 describe('resolvePolicy', () => {
@@ -98,6 +108,14 @@ describe('resolvePolicy', () => {
     assert.throws(() => resolvePolicy({ consumerName: 'c', prefetch: 0 }), invalid('prefetch'));
     assert.throws(() => resolvePolicy({ consumerName: 'c', delayedRetries: -1 }), invalid('delayedRetries'));
     assert.throws(() => resolvePolicy({ consumerName: 'c', retryDelayMs: 0.5 }), invalid('retryDelayMs'));
+  });
+
+  it('names every bad option in one error', () => {
+    const bad = { consumerName: '', prefetch: 0, retryDelayMs: -5 };
+    assert.throws(
+      () => resolvePolicy(bad),
+      (err: unknown) => ['consumerName', 'prefetch', 'retryDelayMs'].every((name) => invalid(name)(err)),
+    );
   });
 });
 

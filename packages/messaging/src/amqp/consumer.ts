@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumerSource } from '../consume/source.js';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { ConsumePolicy } from '../consume/policy.js';
 import { ChannelError, MessagingError } from '../errors.js';
-import { DeliveryCore, type Delivery } from '../core/delivery.js';
+import { DeliveryCore, type ConsumerSpec, type Delivery } from '../core/delivery.js';
 import type { ReceivedProperties } from '../core/properties.js';
-import type { MessageType } from '../message-type.js';
-import { noConsumeStats, type MessagingMetrics } from '../metrics.js';
+import type { MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
-import type { Handler, Subscription } from '../transport.js';
+import type { Subscription } from '../transport.js';
 import type { PublishProperties } from '../core/properties.js';
 import type { LiveConnection } from './live-connection.js';
 import { ManagedChannel, type Session } from './managed-channel.js';
@@ -35,22 +33,19 @@ export class AmqpConsumer<T> implements Subscription {
   private readonly core: DeliveryCore<T, AmqpDelivery>;
   private closing: Promise<void> | undefined;
   private consumerTag: string | undefined;
+  private readonly policy: ConsumerSpec['policy'];
+  private readonly source: ConsumerSource;
 
   constructor(
     private readonly wiring: ConsumerWiring,
-    type: MessageType,
-    handler: Handler<T>,
-    private readonly policy: ConsumePolicy,
-    private readonly source: ConsumerSource,
+    spec: ConsumerSpec<T>,
   ) {
+    const { policy, source } = spec;
+    this.policy = policy;
+    this.source = source;
     const log = wiring.connection.logger;
-    this.core = new DeliveryCore<T, AmqpDelivery>({
-      type,
-      handler,
-      policy,
-      source,
-      stats: wiring.metrics ? wiring.metrics.forConsumer(policy.consumerName) : noConsumeStats,
-      timed: wiring.metrics !== undefined,
+    this.core = new DeliveryCore<T, AmqpDelivery>(spec, {
+      metrics: wiring.metrics,
       logger: log,
       closeTimeoutMs: wiring.closeTimeoutMs,
       wire: {

@@ -1,7 +1,7 @@
 import { MessagingError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { maskUrl } from '../mask.js';
-import { integerOption, oneOfOption } from '../options.js';
+import { OptionChecks } from '../options.js';
 import { DEFAULT_DELIVERY_LIMIT, DEFAULT_QUEUE_TYPE } from '../topology.js';
 import type { AmqpTransportOptions } from './connect.js';
 import type { BrokerEndpoint } from './failover.js';
@@ -23,6 +23,17 @@ export const AMQP_DEFAULTS = {
   coalesceWrites: true,
 } as const;
 
+/** The options of connectAmqp that are integers, each with its default in AMQP_DEFAULTS. */
+type IntegerOption =
+  | 'publishWaitMs'
+  | 'confirmTimeoutMs'
+  | 'confirmWindow'
+  | 'maxWaitingPublishes'
+  | 'initialConnectTimeoutMs'
+  | 'heartbeatSeconds'
+  | 'closeTimeoutMs'
+  | 'deliveryLimit';
+
 /** connectAmqp's options with the defaults applied and every value checked. */
 export interface NormalizedAmqpOptions {
   /** The nodes to dial, in the order given, each URL with the heartbeat set. */
@@ -34,8 +45,8 @@ export interface NormalizedAmqpOptions {
 
 /**
  * Applies the defaults and checks every option: INVALID_URL for a URL that is not amqp:// or amqps:// with a
- * host (`url` may list several, comma-separated: the nodes of one cluster), INVALID_OPTIONS naming the first
- * other option out of range. Passwords are kept out of every message (masked) and listed in
+ * host (`url` may list several, comma-separated: the nodes of one cluster), then one INVALID_OPTIONS naming
+ * every other option out of range. Passwords are kept out of every message (masked) and listed in
  * `settings.secrets` for redaction.
  */
 export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedAmqpOptions {
@@ -45,33 +56,22 @@ export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedA
   }
   const parsed = parts.map(parseUrl);
   const d = AMQP_DEFAULTS;
-  const int = (name: keyof AmqpTransportOptions, value: number | undefined, fallback: number, min: number) =>
-    integerOption('connectAmqp', name, value, fallback, min);
-  const heartbeat = int('heartbeatSeconds', options.heartbeatSeconds, d.heartbeatSeconds, 0);
+  const check = new OptionChecks('connectAmqp');
+  const int = (name: IntegerOption, min: number): number => check.integer(name, options[name], d[name], min);
+  const heartbeat = int('heartbeatSeconds', 0);
   for (const u of parsed)
     if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(heartbeat));
-  const initialMs = integerOption(
-    'connectAmqp',
-    'reconnectDelayMs.initial',
-    options.reconnectDelayMs?.initial,
-    d.reconnectInitialMs,
-    1,
-  );
-  const maxMs = integerOption(
-    'connectAmqp',
+  const delays = options.reconnectDelayMs;
+  const initialMs = check.integer('reconnectDelayMs.initial', delays?.initial, d.reconnectInitialMs, 1);
+  const maxMs = check.integer(
     'reconnectDelayMs.max',
-    options.reconnectDelayMs?.max,
+    delays?.max,
     Math.max(initialMs, d.reconnectMaxMs),
     initialMs,
   );
-  return {
+  const normalized: NormalizedAmqpOptions = {
     endpoints: parsed.map((u) => ({ url: u.toString(), node: nodeOf(u) })),
-    initialConnectTimeoutMs: int(
-      'initialConnectTimeoutMs',
-      options.initialConnectTimeoutMs,
-      d.initialConnectTimeoutMs,
-      1,
-    ),
+    initialConnectTimeoutMs: int('initialConnectTimeoutMs', 1),
     reconnect: { initialMs, maxMs },
     settings: {
       connectionName: options.connectionName,
@@ -80,19 +80,18 @@ export function normalizeAmqpOptions(options: AmqpTransportOptions): NormalizedA
       logger: options.logger ?? silentLogger,
       metrics: options.metrics,
       appId: options.appId,
-      publishWaitMs: int('publishWaitMs', options.publishWaitMs, d.publishWaitMs, 1),
-      confirmTimeoutMs: int('confirmTimeoutMs', options.confirmTimeoutMs, d.confirmTimeoutMs, 1),
-      confirmWindow: int('confirmWindow', options.confirmWindow, d.confirmWindow, 1),
-      maxWaitingPublishes: int('maxWaitingPublishes', options.maxWaitingPublishes, d.maxWaitingPublishes, 0),
-      closeTimeoutMs: int('closeTimeoutMs', options.closeTimeoutMs, d.closeTimeoutMs, 0),
-      deliveryLimit: int('deliveryLimit', options.deliveryLimit, d.deliveryLimit, 1),
-      queueType: oneOfOption('connectAmqp', 'queueType', options.queueType, d.queueType, [
-        'classic',
-        'quorum',
-      ]),
+      publishWaitMs: int('publishWaitMs', 1),
+      confirmTimeoutMs: int('confirmTimeoutMs', 1),
+      confirmWindow: int('confirmWindow', 1),
+      maxWaitingPublishes: int('maxWaitingPublishes', 0),
+      closeTimeoutMs: int('closeTimeoutMs', 0),
+      deliveryLimit: int('deliveryLimit', 1),
+      queueType: check.oneOf('queueType', options.queueType, d.queueType, ['classic', 'quorum']),
       coalesceWrites: options.coalesceWrites ?? d.coalesceWrites,
     },
   };
+  check.done();
+  return normalized;
 }
 
 function parseUrl(url: string): URL {

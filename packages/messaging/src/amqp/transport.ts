@@ -1,10 +1,10 @@
 import type { ChannelModel } from 'amqplib';
 import type { PublishWire } from '../core/publisher.js';
-import { TransportCore, type WireConsumer } from '../core/transport-core.js';
+import type { ConsumerSpec } from '../core/delivery.js';
+import { TransportCore } from '../core/transport-core.js';
 import type { Logger } from '../logger.js';
 import type { MessagingMetrics } from '../metrics.js';
 import type { QueueType } from '../topology.js';
-import type { ConnectionState, DeclaringPublisher, Transport } from '../transport.js';
 import { AmqpConsumer, type ConsumerWiring } from './consumer.js';
 import { Declarations } from './declarations.js';
 import type { FailoverConnection } from './failover.js';
@@ -35,12 +35,10 @@ export interface AmqpSettings {
  * owner re-opens its channel, re-declares its topology and re-attaches its consumer after each reconnect, by
  * itself: they depend on the connection (LiveConnection), never on the transport.
  */
-export class AmqpTransport implements Transport {
-  private readonly core: TransportCore;
-  readonly subscribeToQueue: Transport['subscribeToQueue'];
-  readonly subscribe: Transport['subscribe'];
+export class AmqpTransport extends TransportCore {
   private readonly connection: TrackedConnection;
   private readonly declarations: Declarations;
+  private readonly consumerWiring: ConsumerWiring;
   private readonly publishers = new Set<ConfirmPublisher>();
   /** The transport's own publisher, for moving deliveries to the delay and dead-letter queues. */
   private mover: ConfirmPublisher | undefined;
@@ -50,14 +48,15 @@ export class AmqpTransport implements Transport {
     failover: FailoverConnection,
     private readonly settings: AmqpSettings,
   ) {
+    super({ ...settings, initialState: 'connecting' });
     this.connection = new TrackedConnection(failover, settings, {
       connected: () => {
         this.declarations.connected();
-        this.core.setState('connected');
+        this.setState('connected');
         this.declarations.redeclarePinned();
       },
       disconnected: () => {
-        this.core.setState('disconnected');
+        this.setState('disconnected');
       },
       unblocked: () => {
         for (const p of this.publishers) p.flush();
@@ -65,33 +64,13 @@ export class AmqpTransport implements Transport {
       },
     });
     this.declarations = new Declarations(this.connection, settings);
-    const wiring: ConsumerWiring = {
+    this.consumerWiring = {
       connection: this.connection,
       declareWorkQueue: (model, queue, queueType) => this.declarations.workQueue(model, queue, queueType),
       republish: (queue, body, props) => this.republisher().publishRaw('', queue, body, props),
       closeTimeoutMs: settings.closeTimeoutMs,
       metrics: settings.metrics,
     };
-    this.core = new TransportCore<WireConsumer>({
-      logger: settings.logger,
-      initialState: 'connecting',
-      queueType: settings.queueType,
-      consumer: (type, handler, policy, source) => new AmqpConsumer(wiring, type, handler, policy, source),
-      publisher: () => this.publisherWire(),
-      appId: settings.appId,
-      metrics: settings.metrics,
-      closing: () => {
-        this.connection.closing();
-      },
-      closeWire: () => this.closeWire(),
-      stateChanged: (state) => settings.metrics?.setConnectionState(settings.connectionName, state),
-    });
-    this.subscribeToQueue = this.core.subscribeToQueue.bind(this.core);
-    this.subscribe = this.core.subscribe.bind(this.core);
-  }
-
-  get state(): ConnectionState {
-    return this.core.state;
   }
 
   /** host:port of the broker node the transport is connected to; undefined while it is not connected. */
@@ -109,20 +88,16 @@ export class AmqpTransport implements Transport {
     return this.connection.currentConnection();
   }
 
-  onStateChange(listener: (state: ConnectionState) => void): () => void {
-    return this.core.onStateChange(listener);
+  protected createConsumer<T>(spec: ConsumerSpec<T>): AmqpConsumer<T> {
+    return new AmqpConsumer(this.consumerWiring, spec);
   }
 
-  createPublisher(): DeclaringPublisher {
-    return this.core.createPublisher();
-  }
-
-  close(): Promise<void> {
-    return this.core.close();
+  protected refusePublishers(): void {
+    this.connection.closing();
   }
 
   /** A confirm channel of its own for each publisher. */
-  private publisherWire(): PublishWire {
+  protected publisherWire(): PublishWire {
     const wire = new ConfirmPublisher(
       this.connection,
       this.declarations,
@@ -162,7 +137,7 @@ export class AmqpTransport implements Transport {
   }
 
   /** After the consumers (their failures still need the republisher): publishers, then the connection. */
-  private async closeWire(): Promise<void> {
+  protected async closeWire(): Promise<void> {
     await Promise.all([...this.publishers].map((p) => p.close()));
     if (this.mover) await this.mover.close();
     await this.connection.close();

@@ -1,4 +1,4 @@
-import { integerOption, invalidOption } from '../options.js';
+import { OptionChecks } from '../options.js';
 import type { ConsumerOptions } from '../transport.js';
 
 /** ConsumerOptions with defaults applied and checked. */
@@ -19,26 +19,22 @@ export const CONSUMER_DEFAULTS = {
   retryDelayMs: 1000,
 } as const;
 
-/** Applies the defaults and checks every option; throws MessagingError INVALID_OPTIONS naming the first bad one. */
+/** Applies the defaults and checks every option; throws MessagingError INVALID_OPTIONS naming every bad one. */
 export function resolvePolicy(options: ConsumerOptions): ConsumePolicy {
-  const where = 'consumer';
-  if (!options.consumerName) throw invalidOption(where, 'consumerName', 'is required', options.consumerName);
+  const check = new OptionChecks('consumer');
+  if (!options.consumerName) check.problem('consumerName', 'is required', options.consumerName);
   const d = CONSUMER_DEFAULTS;
-  const prefetch = integerOption(where, 'prefetch', options.prefetch, d.prefetch, 1);
-  return {
+  const prefetch = check.integer('prefetch', options.prefetch, d.prefetch, 1);
+  const policy: ConsumePolicy = {
     consumerName: options.consumerName,
     prefetch,
-    concurrency: Math.min(prefetch, integerOption(where, 'concurrency', options.concurrency, prefetch, 1)),
-    immediateAttempts: integerOption(
-      where,
-      'immediateAttempts',
-      options.immediateAttempts,
-      d.immediateAttempts,
-      1,
-    ),
-    delayedRetries: integerOption(where, 'delayedRetries', options.delayedRetries, d.delayedRetries, 0),
-    retryDelayMs: integerOption(where, 'retryDelayMs', options.retryDelayMs, d.retryDelayMs, 1),
+    concurrency: Math.min(prefetch, check.integer('concurrency', options.concurrency, prefetch, 1)),
+    immediateAttempts: check.integer('immediateAttempts', options.immediateAttempts, d.immediateAttempts, 1),
+    delayedRetries: check.integer('delayedRetries', options.delayedRetries, d.delayedRetries, 0),
+    retryDelayMs: check.integer('retryDelayMs', options.retryDelayMs, d.retryDelayMs, 1),
   };
+  check.done();
+  return policy;
 }
 
 /** Delay before the (retryCount + 1)-th delayed retry: exponential, capped at one hour. */

@@ -4,7 +4,7 @@ import { invalid, retryAfterFailure } from '../consume/process.js';
 import type { ConsumerSource } from '../consume/source.js';
 import type { Logger } from '../logger.js';
 import type { MessageType } from '../message-type.js';
-import type { ConsumeStats } from '../metrics.js';
+import { noConsumeStats, type ConsumeStats, type MessagingMetrics } from '../metrics.js';
 import type { Handler, MessageMeta } from '../transport.js';
 import { FailureRoute } from './failure-route.js';
 import type { PublishProperties, ReceivedProperties } from './properties.js';
@@ -29,21 +29,20 @@ export interface DeliveryWire<D extends Delivery = Delivery> {
   republish(queue: string, body: Buffer, props: PublishProperties): Promise<void>;
   /** Declares the consumer's work queue topology again (a delay or dead-letter queue was deleted). */
   redeclare(delivery: D): Promise<void>;
-  /** A copy of `delivery` was parked in `queue` (the memory wire's probes record it). */
-  parked?(queue: string, delivery: D, props: PublishProperties): void;
-  /** A delivery is being handled / is done (the memory wire's idle probe counts them). */
-  started?(): void;
-  finished?(): void;
 }
 
-export interface DeliveryCoreSettings<T, D extends Delivery> {
+/** One subscription as a wire's consumer is made with: what it consumes, with which handler and policy. */
+export interface ConsumerSpec<T = unknown> {
   readonly type: MessageType;
   readonly handler: Handler<T>;
   readonly policy: ConsumePolicy;
   readonly source: ConsumerSource;
-  readonly stats: ConsumeStats;
-  /** Handler timing costs two clock reads per message: only when someone collects it. */
-  readonly timed: boolean;
+}
+
+/** What the delivery core takes from the wire's consumer besides the subscription. */
+export interface DeliveryCoreSettings<D extends Delivery> {
+  /** Counted per consumer when given; handler time is measured only then (two clock reads per message). */
+  readonly metrics: MessagingMetrics | undefined;
   readonly logger: Logger;
   readonly closeTimeoutMs: number;
   readonly wire: DeliveryWire<D>;
@@ -65,22 +64,30 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   /** Aborted on close: moves waiting to try again give up (the broker requeues their deliveries). */
   private readonly stopping = new AbortController();
   private readonly failures: FailureRoute<D>;
+  private readonly stats: ConsumeStats;
+  private readonly timed: boolean;
 
-  constructor(private readonly s: DeliveryCoreSettings<T, D>) {
+  constructor(
+    private readonly spec: ConsumerSpec<T>,
+    private readonly settings: DeliveryCoreSettings<D>,
+  ) {
+    const metrics = settings.metrics;
+    this.stats = metrics ? metrics.forConsumer(spec.policy.consumerName) : noConsumeStats;
+    this.timed = metrics !== undefined;
     this.failures = new FailureRoute<D>({
-      consumerName: s.policy.consumerName,
-      source: s.source,
-      stats: s.stats,
-      logger: s.logger,
-      wire: s.wire,
+      consumerName: spec.policy.consumerName,
+      source: spec.source,
+      stats: this.stats,
+      logger: settings.logger,
+      wire: settings.wire,
       signal: this.stopping.signal,
     });
   }
 
   deliver(d: D): void {
-    this.s.stats.consumed();
+    this.stats.consumed();
     if (this.closing) d.requeue();
-    else if (this.active < this.s.policy.concurrency) this.handle(d);
+    else if (this.active < this.spec.policy.concurrency) this.handle(d);
     else this.backlog.push(d);
   }
 
@@ -99,7 +106,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
     for (const d of this.backlog.splice(0)) d.requeue();
     if (this.active > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.s.closeTimeoutMs);
+        const timer = setTimeout(resolve, this.settings.closeTimeoutMs);
         this.idle = () => {
           clearTimeout(timer);
           resolve();
@@ -112,10 +119,9 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   /** The hot path: decode, call the handler, ack on success. Failures leave it for `failed`. */
   private handle(d: D): void {
     this.active++;
-    this.s.wire.started?.();
     const meta = buildMeta(d.body, d.properties, d.redelivered);
     // With tracing on, the delivery is handled (and its log lines written) inside its process span.
-    const span = processSpan(this.s.source, this.s.policy.consumerName, meta);
+    const span = processSpan(this.spec.source, this.spec.policy.consumerName, meta);
     if (span === undefined) this.run(d, meta, undefined);
     else {
       span.within(() => {
@@ -127,29 +133,29 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   private run(d: D, meta: MessageMeta, span: ProcessSpan | undefined): void {
     let value: T;
     try {
-      value = this.s.type.decode(d.body) as T;
+      value = this.spec.type.decode(d.body) as T;
     } catch (err) {
       span?.failed(err);
       this.finish(this.failures.route(invalid(err), d, meta.retryCount), span);
       return;
     }
-    const timed = this.s.timed;
+    const timed = this.timed;
     const started = timed ? performance.now() : 0;
     let running: Promise<void>;
     try {
-      running = Promise.resolve(this.s.handler(value, meta));
+      running = Promise.resolve(this.spec.handler(value, meta));
     } catch (err) {
       running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     running.then(
       () => {
-        if (timed) this.s.stats.handlerDone((performance.now() - started) / 1000);
-        if (d.ack()) this.s.stats.acked();
+        if (timed) this.stats.handlerDone((performance.now() - started) / 1000);
+        if (d.ack()) this.stats.acked();
         span?.end();
         this.done();
       },
       (err: unknown) => {
-        if (timed) this.s.stats.handlerDone((performance.now() - started) / 1000);
+        if (timed) this.stats.handlerDone((performance.now() - started) / 1000);
         span?.failed(err);
         this.finish(this.failed(d, meta, value, err), span);
       },
@@ -157,7 +163,8 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   }
 
   private async failed(d: D, meta: MessageMeta, value: T, err: unknown): Promise<void> {
-    const { handler, policy, stats, source } = this.s;
+    const { handler, policy, source } = this.spec;
+    const stats = this.stats;
     const outcome = await retryAfterFailure(handler, value, meta, policy, stats, source.kind === 'work', err);
     if (outcome.kind === 'ack') {
       if (d.ack()) stats.acked();
@@ -169,8 +176,8 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
   private finish(slow: Promise<void>, span?: ProcessSpan): void {
     slow
       .catch((err: unknown) => {
-        this.s.logger.error(
-          { consumer: this.s.policy.consumerName, err: errorMessage(err) },
+        this.settings.logger.error(
+          { consumer: this.spec.policy.consumerName, err: errorMessage(err) },
           'delivery handling failed',
         );
       })
@@ -182,8 +189,7 @@ export class DeliveryCore<T, D extends Delivery = Delivery> {
 
   private done(): void {
     this.active--;
-    this.s.wire.finished?.();
-    while (this.active < this.s.policy.concurrency && this.backlog.length > 0) {
+    while (this.active < this.spec.policy.concurrency && this.backlog.length > 0) {
       const d = this.backlog.shift() as D;
       if (d.owned) this.handle(d);
     }

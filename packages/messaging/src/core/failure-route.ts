@@ -6,7 +6,6 @@ import type { ConsumeStats } from '../metrics.js';
 import { deadLetterQueueName, retryQueueName } from '../topology.js';
 import type { Delivery, DeliveryWire } from './delivery.js';
 import { moveDelivery, type MoveResult } from './move.js';
-import type { PublishProperties } from './properties.js';
 import { bareRepublishProps, republishProps } from './republish.js';
 
 export interface FailureRouteSettings<D extends Delivery> {
@@ -27,12 +26,12 @@ export interface FailureRouteSettings<D extends Delivery> {
  * that stays away means the original is requeued.
  */
 export class FailureRoute<D extends Delivery> {
-  constructor(private readonly s: FailureRouteSettings<D>) {}
+  constructor(private readonly settings: FailureRouteSettings<D>) {}
 
   /** Retry through the delay queue, park in the DLQ (work queue) or drop (pub/sub); then ack. */
   async route(outcome: Failure, d: D, retryCount: number): Promise<void> {
-    const { logger: log, stats, source: src } = this.s;
-    const consumer = this.s.consumerName;
+    const { logger: log, stats, source: src } = this.settings;
+    const consumer = this.settings.consumerName;
     const messageId = d.properties.messageId;
     if (src.kind === 'fanout') {
       const reason = outcome.kind === 'retry' ? 'handler-failed' : outcome.reason;
@@ -49,7 +48,7 @@ export class FailureRoute<D extends Delivery> {
         [HeaderNames.originalQueue]: queue,
       };
       const target = retryQueueName(queue);
-      const { result } = await this.move(d, target, ours, String(outcome.delayMs));
+      const result = await this.move(d, target, ours, String(outcome.delayMs));
       if (result === 'gone') return;
       if (result === 'moved') {
         stats.retried('delayed');
@@ -75,11 +74,10 @@ export class FailureRoute<D extends Delivery> {
       [HeaderNames.retryCount]: retryCount,
       [HeaderNames.deadLetteredAt]: new Date().toISOString(),
     };
-    const { result, props } = await this.move(d, target, ours, undefined);
+    const result = await this.move(d, target, ours, undefined);
     if (result === 'gone') return;
     if (result === 'moved') {
       stats.deadLettered(reason);
-      this.s.wire.parked?.(target, d, props);
       log.error({ consumer, messageId, queue: target, reason, err: outcome.error }, 'message dead-lettered');
       d.ack();
     } else if (result === 'unavailable') {
@@ -102,40 +100,35 @@ export class FailureRoute<D extends Delivery> {
     target: string,
     ours: Record<string, unknown>,
     expiration: string | undefined,
-  ): Promise<{ result: MoveResult; props: PublishProperties }> {
+  ): Promise<MoveResult> {
     const props = republishProps(d.properties, ours);
     const bareProps = bareRepublishProps(props, ours);
     if (expiration !== undefined) {
       props.expiration = expiration;
       bareProps.expiration = expiration;
     }
-    const log = this.s.logger;
-    const consumer = this.s.consumerName;
+    const log = this.settings.logger;
+    const consumer = this.settings.consumerName;
     const messageId = d.properties.messageId;
-    let sent = props;
-    const result = await moveDelivery({
-      publish: (p) => {
-        sent = p;
-        return this.s.wire.republish(target, d.body, p);
-      },
+    return moveDelivery({
+      publish: (p) => this.settings.wire.republish(target, d.body, p),
       props,
       bareProps,
-      redeclare: () => this.s.wire.redeclare(d),
+      redeclare: () => this.settings.wire.redeclare(d),
       owned: () => d.owned,
-      signal: this.s.signal,
+      signal: this.settings.signal,
       failed: (attempt, code, err) => {
         const fields = { consumer, messageId, target, attempt, code, err: errorMessage(err) };
         if (attempt === 1) log.warn(fields, 'could not move message; trying again');
         else log.debug(fields, 'could not move message; trying again');
       },
     });
-    return { result, props: sent };
   }
 
   /** Every attempt to move `d` failed for want of a broker: back to its queue, to be handled again later. */
   private requeue(d: D, target: string): void {
-    this.s.logger.error(
-      { consumer: this.s.consumerName, messageId: d.properties.messageId, target },
+    this.settings.logger.error(
+      { consumer: this.settings.consumerName, messageId: d.properties.messageId, target },
       'could not move message; requeued',
     );
     d.requeue();

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import { resolvePolicy, type ConsumePolicy } from '../consume/policy.js';
+import { resolvePolicy } from '../consume/policy.js';
 import { fanoutSource, workSource, type ConsumerSource } from '../consume/source.js';
 import { MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +14,7 @@ import type {
   Subscription,
   Transport,
 } from '../transport.js';
+import type { ConsumerSpec } from './delivery.js';
 import { EnvelopePublisher, type PublishWire } from './publisher.js';
 
 /** A wire's consumer of one source, as the transport core starts, tracks and closes it. */
@@ -22,89 +23,54 @@ export interface WireConsumer extends Subscription {
   start(): Promise<void>;
 }
 
-/** How a wire makes a consumer for `source`. */
-export type ConsumerFactory<C extends WireConsumer> = <T>(
-  type: MessageType,
-  handler: Handler<T>,
-  policy: ConsumePolicy,
-  source: ConsumerSource,
-) => C;
-
-export interface TransportCoreSettings<C extends WireConsumer> {
+/** What the transport core is made with, whatever its wire. */
+export interface TransportCoreSettings {
   readonly logger: Logger;
   readonly initialState: ConnectionState;
   /** How a work queue is declared unless its message type says otherwise. */
   readonly queueType: QueueType;
-  readonly consumer: ConsumerFactory<C>;
-  /** A new publisher's wire. */
-  readonly publisher: () => PublishWire;
   /** The default app id of what publishers send. */
   readonly appId: string | undefined;
   readonly metrics: MessagingMetrics | undefined;
-  /** Close has begun: publishers are refused from now on (moves of deliveries still go out). */
-  readonly closing?: () => void;
-  /** After the consumers closed: closes the publishers' wires and the connection. */
-  readonly closeWire: () => Promise<void>;
-  /** Every state change, e.g. for the connection-state gauge. */
-  readonly stateChanged?: (state: ConnectionState) => void;
+  /** The connection's label in the connection-state gauge. */
+  readonly connectionName: string;
 }
 
 /**
  * The Transport, written once whatever its wire: the connection state and its listeners, publishers made on
  * the wire, the sources of `subscribeToQueue` and `subscribe`, the consumers it started (each closed once,
  * all closed at close), refusing new work once closing, and the close order (consumers, whose failures may
- * still move messages, then the wire).
+ * still move messages, then the wire). A wire's transport extends it with how it makes consumers and
+ * publishers and how it closes.
  */
-export class TransportCore<C extends WireConsumer = WireConsumer> implements Transport {
+export abstract class TransportCore<C extends WireConsumer = WireConsumer> implements Transport {
   private current: ConnectionState;
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private readonly started = new Set<C>();
   private closingFlag = false;
   private closed: Promise<void> | undefined;
 
-  constructor(private readonly s: TransportCoreSettings<C>) {
-    this.current = s.initialState;
-    s.stateChanged?.(s.initialState);
+  protected constructor(private readonly coreSettings: TransportCoreSettings) {
+    this.current = coreSettings.initialState;
+    coreSettings.metrics?.setConnectionState(coreSettings.connectionName, this.current);
   }
+
+  /** The wire's consumer of one subscription (not started yet). */
+  protected abstract createConsumer<T>(spec: ConsumerSpec<T>): C;
+  /** A new publisher's wire. */
+  protected abstract publisherWire(): PublishWire;
+  /** Close has begun: publishers are refused from now on (moves of deliveries still go out). */
+  protected abstract refusePublishers(): void;
+  /** After the consumers closed: closes the publishers' wires and the connection. */
+  protected abstract closeWire(): Promise<void>;
 
   get state(): ConnectionState {
     return this.current;
   }
 
-  get closing(): boolean {
-    return this.closingFlag;
-  }
-
-  /** The consumers started and not closed. */
-  get consumers(): Iterable<C> {
-    return this.started;
-  }
-
   onStateChange(listener: (state: ConnectionState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Sets the state; listeners hear each change once, and one that throws is logged, not propagated. */
-  setState(state: ConnectionState): void {
-    if (this.current === state) return;
-    this.current = state;
-    this.s.stateChanged?.(state);
-    for (const l of this.listeners) {
-      try {
-        l(state);
-      } catch (err) {
-        this.s.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'state listener threw',
-        );
-      }
-    }
-  }
-
-  /** Throws CLOSED once the transport is closing. */
-  assertOpen(): void {
-    if (this.closingFlag) throw new MessagingError('CLOSED', 'transport is closed');
   }
 
   /** Rejects (never throws) with CLOSED, INVALID_MESSAGE (a type published to an exchange), DECLARE_FAILED... */
@@ -114,7 +80,7 @@ export class TransportCore<C extends WireConsumer = WireConsumer> implements Tra
     options: ConsumerOptions,
   ): Promise<Subscription> {
     this.assertOpen();
-    return this.start(type, handler, options, workSource(type, this.s.queueType));
+    return this.start(type, handler, options, workSource(type, this.coreSettings.queueType));
   }
 
   async subscribe<S extends TSchema>(
@@ -128,7 +94,8 @@ export class TransportCore<C extends WireConsumer = WireConsumer> implements Tra
 
   createPublisher(): DeclaringPublisher {
     this.assertOpen();
-    return new EnvelopePublisher(this.s.publisher(), this.s.appId, this.s.metrics);
+    const { appId, metrics } = this.coreSettings;
+    return new EnvelopePublisher(this.publisherWire(), appId, metrics);
   }
 
   /** Safe to call twice. */
@@ -137,11 +104,38 @@ export class TransportCore<C extends WireConsumer = WireConsumer> implements Tra
     return this.closed;
   }
 
+  /** The consumers started and not closed. */
+  protected get consumers(): Iterable<C> {
+    return this.started;
+  }
+
+  /** Sets the state; listeners hear each change once, and one that throws is logged, not propagated. */
+  protected setState(state: ConnectionState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.coreSettings.metrics?.setConnectionState(this.coreSettings.connectionName, state);
+    for (const l of this.listeners) {
+      try {
+        l(state);
+      } catch (err) {
+        this.coreSettings.logger.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'state listener threw',
+        );
+      }
+    }
+  }
+
+  /** Throws CLOSED once the transport is closing. */
+  private assertOpen(): void {
+    if (this.closingFlag) throw new MessagingError('CLOSED', 'transport is closed');
+  }
+
   private async shutdown(): Promise<void> {
     this.closingFlag = true;
-    this.s.closing?.();
+    this.refusePublishers();
     await Promise.all([...this.started].map((c) => c.close()));
-    await this.s.closeWire();
+    await this.closeWire();
     this.setState('closed');
   }
 
@@ -151,7 +145,7 @@ export class TransportCore<C extends WireConsumer = WireConsumer> implements Tra
     options: ConsumerOptions,
     source: ConsumerSource,
   ): Promise<Subscription> {
-    const consumer = this.s.consumer(type, handler, resolvePolicy(options), source);
+    const consumer = this.createConsumer({ type, handler, policy: resolvePolicy(options), source });
     this.started.add(consumer);
     try {
       await consumer.start();

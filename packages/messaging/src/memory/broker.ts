@@ -1,13 +1,9 @@
+import type { PublishProperties } from '../core/properties.js';
 import { deadLetterQueueName, retryQueueName } from '../topology.js';
-import { MemoryQueue, type Envelope, type QueueEvents } from './queue.js';
+import { MemoryQueue } from './queue.js';
 import { routes } from './routing.js';
 
-interface Exchange {
-  readonly type: string;
-  readonly bindings: { readonly queue: string; readonly key: string }[];
-}
-
-/** A message as it was published or parked, for test assertions. */
+/** A message as it was published, for test assertions. */
 export interface RecordedMessage {
   /** Queue name (default exchange) or exchange name. */
   readonly destination: string;
@@ -23,29 +19,39 @@ export interface RecordedMessage {
   readonly headers: Readonly<Record<string, unknown>>;
 }
 
+interface Exchange {
+  readonly type: string;
+  readonly bindings: { readonly queue: string; readonly key: string }[];
+}
+
 /**
- * An in-process broker: queues, exchanges (direct, topic, fanout), bindings, and delay queues whose messages
- * come back when they expire, with the routing rules of RabbitMQ. Several MemoryTransports can share one, like
- * several services sharing a RabbitMQ. It does not model queue types or arguments: no delivery limit.
+ * An in-process broker: queues, exchanges (direct, topic, fanout) with their bindings, and delay queues
+ * whose messages go back to their work queue when they expire, with RabbitMQ's routing rules. Several
+ * MemoryTransports can share one, like several services sharing a RabbitMQ. It records what was published
+ * to each destination for the probes. It models no queue types or queue arguments: no delivery limit.
  */
-export class MemoryBroker implements QueueEvents {
+export class MemoryBroker {
   readonly queues = new Map<string, MemoryQueue>();
+  /** Handlers running on this broker's deliveries (their consumers count them, for idleness). */
+  handling = 0;
   private readonly exchanges = new Map<string, Exchange>();
   private readonly published = new Map<string, RecordedMessage[]>();
-  private readonly parked = new Map<string, RecordedMessage[]>();
-  private readonly acks = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
-  private timers = 0;
-  /** Handlers running, counted by consumers (for idleness). */
-  busy = 0;
 
-  declareQueue(name: string, options: ConstructorParameters<typeof MemoryQueue>[1] = {}): MemoryQueue {
+  declareQueue(name: string, deadLetterTo?: string): MemoryQueue {
     let q = this.queues.get(name);
     if (q === undefined) {
-      q = new MemoryQueue(name, options, this);
+      q = new MemoryQueue(name, this, deadLetterTo);
       this.queues.set(name, q);
     }
     return q;
+  }
+
+  /** A work queue with its delay queue and its dead-letter queue. The first declaration of a queue wins. */
+  declareWorkQueue(queue: string): MemoryQueue {
+    this.declareQueue(deadLetterQueueName(queue));
+    this.declareQueue(retryQueueName(queue), queue);
+    return this.declareQueue(queue);
   }
 
   deleteQueue(name: string): void {
@@ -60,13 +66,6 @@ export class MemoryBroker implements QueueEvents {
     this.changed();
   }
 
-  /** A work queue with its delay queue and its dead-letter queue. The first declaration of a queue wins. */
-  declareWorkQueue(queue: string): MemoryQueue {
-    this.declareQueue(deadLetterQueueName(queue));
-    this.declareQueue(retryQueueName(queue), { deadLetterTo: queue });
-    return this.declareQueue(queue);
-  }
-
   declareExchange(name: string, type: string): void {
     if (!this.exchanges.has(name)) this.exchanges.set(name, { type, bindings: [] });
   }
@@ -75,127 +74,72 @@ export class MemoryBroker implements QueueEvents {
     this.exchanges.get(exchange)?.bindings.push({ queue, key });
   }
 
-  /** Routes a message; returns how many queues received it. */
-  route(exchange: string, routingKey: string, env: Envelope): number {
-    this.record(this.published, exchange === '' ? routingKey : exchange, routingKey, env);
-    if (exchange === '') {
-      const q = this.queues.get(routingKey);
-      if (q === undefined) return 0;
-      q.enqueue(env);
-      this.changed();
-      return 1;
-    }
+  /** Records a message and routes it ('' is the default exchange); returns how many queues received it. */
+  route(exchange: string, routingKey: string, body: Buffer, props: Readonly<PublishProperties>): number {
+    const destination = exchange === '' ? routingKey : exchange;
+    this.recordedFor(destination).push(recordOf(destination, routingKey, body, props));
     const ex = this.exchanges.get(exchange);
-    if (ex === undefined) return 0;
+    const targets =
+      exchange === ''
+        ? [routingKey]
+        : (ex?.bindings.filter((b) => routes(ex.type, b.key, routingKey)).map((b) => b.queue) ?? []);
     let n = 0;
-    for (const b of ex.bindings) {
-      if (!routes(ex.type, b.key, routingKey)) continue;
-      const q = this.queues.get(b.queue);
+    for (const name of targets) {
+      const q = this.queues.get(name);
       if (q === undefined) continue;
-      q.enqueue({ ...env, redelivered: false });
+      q.enqueue({ body, props, redelivered: false });
       n++;
     }
     this.changed();
     return n;
   }
 
-  expired(routingKey: string, env: Envelope): void {
-    this.queues.get(routingKey)?.enqueue(env);
-    this.changed();
-  }
-
-  /** Records a message a consumer parked in `<queue>.dlq` itself. */
-  recordParked(dlq: string, env: Envelope): void {
-    this.record(this.parked, dlq, dlq, env);
-  }
-
-  recordAck(queue: string): void {
-    this.acks.set(queue, (this.acks.get(queue) ?? 0) + 1);
-    this.changed();
-  }
-
+  /** Every message published so far to a queue (default exchange) or an exchange, in order. */
   publishedTo(destination: string): readonly RecordedMessage[] {
     return this.published.get(destination) ?? [];
   }
 
-  parkedIn(dlq: string): readonly RecordedMessage[] {
-    return this.parked.get(dlq) ?? [];
-  }
-
-  ackedOn(queue: string): number {
-    return this.acks.get(queue) ?? 0;
-  }
-
-  /** Nothing deliverable waits, nothing is unacknowledged, no delay is pending, no handler runs. */
-  get idle(): boolean {
-    if (this.timers > 0 || this.busy > 0) return false;
-    for (const q of this.queues.values()) {
-      if (q.unackedCount > 0 || (q.hasSubscribers && q.ready.length > 0)) return false;
-    }
-    return true;
-  }
-
-  /** Resolves when `predicate` holds, checked after every change; rejects after `timeoutMs`. */
-  waitFor<T>(predicate: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-    const now = predicate();
-    if (now !== undefined && now !== false) return Promise.resolve(now);
-    return new Promise<T>((resolve, reject) => {
-      const listener = (): void => {
-        const v = predicate();
-        if (v === undefined || v === false) return;
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        resolve(v);
-      };
-      const timer = setTimeout(() => {
-        this.listeners.delete(listener);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      this.listeners.add(listener);
-    });
+  /** Calls `listener` after every change (a message routed, delivered, settled or expired); returns its removal. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   changed(): void {
     for (const l of [...this.listeners]) l();
   }
 
-  timerStarted(): void {
-    this.timers++;
-  }
-
-  timerDone(): void {
-    this.timers--;
-    this.changed();
-  }
-
-  private record(
-    into: Map<string, RecordedMessage[]>,
-    destination: string,
-    routingKey: string,
-    env: Envelope,
-  ): void {
-    let list = into.get(destination);
+  private recordedFor(destination: string): RecordedMessage[] {
+    let list = this.published.get(destination);
     if (list === undefined) {
       list = [];
-      into.set(destination, list);
+      this.published.set(destination, list);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(env.body.toString('utf8'));
-    } catch {
-      value = undefined;
-    }
-    const p = env.props;
-    list.push({
-      destination,
-      routingKey,
-      body: env.body,
-      value,
-      messageId: p.messageId,
-      type: p.type,
-      appId: p.appId,
-      timestamp: p.timestamp === undefined ? undefined : p.timestamp * 1000,
-      headers: p.headers ?? {},
-    });
+    return list;
   }
+}
+
+function recordOf(
+  destination: string,
+  routingKey: string,
+  body: Buffer,
+  p: Readonly<PublishProperties>,
+): RecordedMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  return {
+    destination,
+    routingKey,
+    body,
+    value,
+    messageId: p.messageId,
+    type: p.type,
+    appId: p.appId,
+    timestamp: p.timestamp === undefined ? undefined : p.timestamp * 1000,
+    headers: p.headers ?? {},
+  };
 }

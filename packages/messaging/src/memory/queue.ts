@@ -1,93 +1,59 @@
 import type { PublishProperties } from '../core/properties.js';
-/** The bits of AMQP basic properties the in-memory broker keeps (amqplib's names; timestamp in seconds). */
-export interface MemoryProperties {
-  readonly messageId?: string;
-  readonly timestamp?: number;
-  readonly type?: string;
-  readonly appId?: string;
-  readonly contentType?: string;
-  readonly headers?: Readonly<Record<string, unknown>>;
-  /** ms, as a string, like AMQP's per-message TTL. */
-  readonly expiration?: string;
-}
+import type { MemoryBroker } from './broker.js';
 
-/** The properties the in-memory broker keeps of what a wire publishes. */
-export function memoryProps(p: PublishProperties): MemoryProperties {
-  return {
-    messageId: p.messageId,
-    timestamp: p.timestamp,
-    type: p.type,
-    appId: p.appId,
-    contentType: p.contentType,
-    headers: p.headers,
-    expiration: p.expiration,
-  };
-}
-
+/** A message in a memory queue: its bytes, its properties as published, and whether it was delivered before. */
 export interface Envelope {
   readonly body: Buffer;
-  readonly props: MemoryProperties;
+  readonly props: Readonly<PublishProperties>;
   redelivered: boolean;
 }
 
-/** A consumer as the queue sees it: a prefetch window and a sink. */
+/** A consumer as its queue sees it: a prefetch window and a sink. */
 export interface QueueSubscriber {
   readonly prefetch: number;
+  /** Messages delivered to it and not yet settled (kept by the queue). */
   unacked: number;
   deliver(env: Envelope, tag: number): void;
 }
 
-export interface QueueOptions {
-  /** A delay queue: where its messages go when they expire (through the default exchange). */
-  readonly deadLetterTo?: string;
-}
-
-/** What a queue tells its broker. */
-export interface QueueEvents {
-  /** An expired message of a delay queue goes to `routingKey` through the default exchange. */
-  expired(routingKey: string, env: Envelope): void;
-  changed(): void;
-  timerStarted(): void;
-  timerDone(): void;
-}
-
-/** A FIFO queue with round-robin dispatch to subscribers with a free prefetch slot. */
+/**
+ * A FIFO queue with round-robin dispatch to the subscribers with a free prefetch slot. What a subscriber
+ * leaves unsettled when it is removed returns to the front, marked redelivered. A delay queue (`deadLetterTo`)
+ * holds each message until its `expiration`, then hands it to that queue.
+ */
 export class MemoryQueue {
   readonly ready: Envelope[] = [];
+  /** Messages acknowledged on this queue so far. */
+  acked = 0;
   private readonly unacked = new Map<number, { env: Envelope; sub: QueueSubscriber }>();
   private subs: QueueSubscriber[] = [];
-  private rr = 0;
+  private next = 0;
   private nextTag = 1;
   private scheduled = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delays = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly name: string,
-    readonly options: QueueOptions,
-    private readonly host: QueueEvents,
+    private readonly broker: MemoryBroker,
+    private readonly deadLetterTo?: string,
   ) {}
 
-  get unackedCount(): number {
-    return this.unacked.size;
-  }
-
-  get hasSubscribers(): boolean {
-    return this.subs.length > 0;
+  /** Delivered or waiting for a slot, or waiting for its delay to expire. */
+  get busy(): boolean {
+    return this.unacked.size > 0 || this.delays.size > 0 || (this.subs.length > 0 && this.ready.length > 0);
   }
 
   enqueue(env: Envelope): void {
-    const ttl = env.props.expiration === undefined ? NaN : Number(env.props.expiration);
-    if (Number.isFinite(ttl) && this.options.deadLetterTo !== undefined && this.subs.length === 0) {
-      // A delay queue: nobody reads it; the message comes out when it expires.
-      const target = this.options.deadLetterTo;
-      this.host.timerStarted();
+    const target = this.deadLetterTo;
+    const ttl = Number(env.props.expiration);
+    if (target !== undefined && Number.isFinite(ttl)) {
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        const { expiration: _e, ...props } = env.props;
-        this.host.expired(target, { ...env, props, redelivered: false });
-        this.host.timerDone();
+        this.delays.delete(timer);
+        const { expiration: _expired, ...props } = env.props;
+        this.broker.queues.get(target)?.enqueue({ body: env.body, props, redelivered: false });
+        this.broker.changed();
       }, ttl);
-      this.timers.add(timer);
+      this.delays.add(timer);
       return;
     }
     this.ready.push(env);
@@ -99,12 +65,12 @@ export class MemoryQueue {
     this.schedule();
   }
 
-  /** Stops deliveries to a subscriber; it may still ack what it holds (basic.cancel). */
+  /** Stops deliveries to a subscriber; it may still settle what it holds (basic.cancel). */
   cancel(sub: QueueSubscriber): void {
     this.subs = this.subs.filter((s) => s !== sub);
   }
 
-  /** Removes a subscriber; its unacknowledged messages go back to the queue, marked redelivered. */
+  /** Removes a subscriber; its unsettled messages go back to the queue, marked redelivered. */
   unsubscribe(sub: QueueSubscriber): void {
     this.cancel(sub);
     const back: Envelope[] = [];
@@ -122,32 +88,21 @@ export class MemoryQueue {
     return this.unacked.has(tag);
   }
 
-  ack(tag: number): boolean {
+  /** Acknowledges `tag`, or gives it back to the queue; false when it is no longer held. */
+  settle(tag: number, ack: boolean): boolean {
     const u = this.unacked.get(tag);
     if (u === undefined) return false;
     this.unacked.delete(tag);
     u.sub.unacked--;
-    this.schedule();
-    this.host.changed();
-    return true;
-  }
-
-  nack(tag: number): boolean {
-    const u = this.unacked.get(tag);
-    if (u === undefined) return false;
-    this.unacked.delete(tag);
-    u.sub.unacked--;
-    this.requeue([u.env]);
+    if (ack) this.acked++;
+    this.requeue(ack ? [] : [u.env]);
     return true;
   }
 
   /** Drops everything (the queue is deleted). */
   destroy(): void {
-    for (const t of this.timers) {
-      clearTimeout(t);
-      this.host.timerDone();
-    }
-    this.timers.clear();
+    for (const t of this.delays) clearTimeout(t);
+    this.delays.clear();
     this.ready.length = 0;
     this.unacked.clear();
     this.subs = [];
@@ -157,7 +112,7 @@ export class MemoryQueue {
     for (const env of envs) env.redelivered = true;
     this.ready.unshift(...envs);
     this.schedule();
-    this.host.changed();
+    this.broker.changed();
   }
 
   private schedule(): void {
@@ -170,23 +125,21 @@ export class MemoryQueue {
   }
 
   private dispatch(): void {
-    while (this.ready.length > 0) {
-      const sub = this.nextFree();
-      if (sub === undefined) break;
+    for (let sub = this.nextFree(); sub !== undefined && this.ready.length > 0; sub = this.nextFree()) {
       const env = this.ready.shift() as Envelope;
       const tag = this.nextTag++;
       this.unacked.set(tag, { env, sub });
       sub.unacked++;
       sub.deliver(env, tag);
     }
-    this.host.changed();
+    this.broker.changed();
   }
 
   private nextFree(): QueueSubscriber | undefined {
     for (let i = 0; i < this.subs.length; i++) {
-      const sub = this.subs[(this.rr + i) % this.subs.length];
+      const sub = this.subs[(this.next + i) % this.subs.length];
       if (sub !== undefined && sub.unacked < sub.prefetch) {
-        this.rr = (this.rr + i + 1) % this.subs.length;
+        this.next = (this.next + i + 1) % this.subs.length;
         return sub;
       }
     }

@@ -1,15 +1,19 @@
+import type { ConsumerSpec } from '../core/delivery.js';
+import type { PublishProperties } from '../core/properties.js';
+import type { PublishWire } from '../core/publisher.js';
 import { TransportCore } from '../core/transport-core.js';
 import type { MessagingErrorCode } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { noConsumeStats, type MessagingMetrics } from '../metrics.js';
-import { integerOption } from '../options.js';
+import type { MessagingMetrics } from '../metrics.js';
+import { OptionChecks } from '../options.js';
 import { DEFAULT_QUEUE_TYPE } from '../topology.js';
-import type { ConnectionState, DeclaringPublisher, Transport } from '../transport.js';
 import { MemoryBroker } from './broker.js';
 import { MemoryConsumer, type MemoryConsumerWiring } from './consumer.js';
 import { MemoryProbes } from './probes.js';
-import type { MemoryProperties } from './queue.js';
 import { MemoryWire } from './wire.js';
+
+/** The basic properties a test gives a message it injects (amqplib's names; timestamp in seconds). */
+export type MemoryProperties = Readonly<PublishProperties>;
 
 export interface MemoryTransportOptions {
   /** Share one broker between transports to play several processes (competing consumers, pub/sub). */
@@ -35,19 +39,21 @@ export const MEMORY_DEFAULTS = {
   waitTimeoutMs: 5000,
 } as const;
 
-/** The numeric options with their defaults applied; MessagingError INVALID_OPTIONS naming the first bad one. */
+/** The numeric options with their defaults applied; MessagingError INVALID_OPTIONS naming every bad one. */
 export function normalizeMemoryOptions(
   options: MemoryTransportOptions,
 ): Required<Pick<MemoryTransportOptions, keyof typeof MEMORY_DEFAULTS>> {
   const d = MEMORY_DEFAULTS;
-  const int = (name: keyof typeof d, min: number): number =>
-    integerOption('createMemoryTransport', name, options[name], d[name], min);
-  return {
+  const check = new OptionChecks('createMemoryTransport');
+  const int = (name: keyof typeof d, min: number): number => check.integer(name, options[name], d[name], min);
+  const normalized = {
     publishWaitMs: int('publishWaitMs', 1),
     maxWaitingPublishes: int('maxWaitingPublishes', 0),
     closeTimeoutMs: int('closeTimeoutMs', 0),
     waitTimeoutMs: int('waitTimeoutMs', 1),
   };
+  check.done();
+  return normalized;
 }
 
 /**
@@ -56,62 +62,63 @@ export function normalizeMemoryOptions(
  * core of the RabbitMQ transport), redelivery after a disconnect; plus probes (await a publication or a dead
  * letter instead of sleeping), raw injection and a simulated outage. It models no queue types or arguments.
  */
-export class MemoryTransport extends MemoryProbes implements Transport {
-  private readonly core: TransportCore<MemoryConsumer<never>>;
-  readonly subscribeToQueue: Transport['subscribeToQueue'];
-  readonly subscribe: Transport['subscribe'];
+export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
+  readonly broker: MemoryBroker;
   private readonly wire: MemoryWire;
+  private readonly consumerWiring: MemoryConsumerWiring;
+  // The probes (probes.ts), read-only views of the broker a test awaits instead of sleeping.
+  readonly published: MemoryProbes['published'];
+  readonly waitForPublished: MemoryProbes['waitForPublished'];
+  readonly deadLettered: MemoryProbes['deadLettered'];
+  readonly waitForDeadLettered: MemoryProbes['waitForDeadLettered'];
+  readonly acked: MemoryProbes['acked'];
+  readonly waitForAcked: MemoryProbes['waitForAcked'];
+  readonly waitForIdle: MemoryProbes['waitForIdle'];
 
   constructor(options: MemoryTransportOptions = {}) {
     const o = normalizeMemoryOptions(options);
-    super(options.broker ?? new MemoryBroker(), o.waitTimeoutMs);
     const logger = options.logger ?? silentLogger;
-    this.wire = new MemoryWire(this.broker, o);
-    const wiring: MemoryConsumerWiring = { wire: this.wire, logger, closeTimeoutMs: o.closeTimeoutMs };
-    const metrics = options.metrics;
-    this.core = new TransportCore<MemoryConsumer<never>>({
+    super({
       logger,
       initialState: 'connected',
       queueType: DEFAULT_QUEUE_TYPE,
-      consumer: (type, handler, policy, source) =>
-        new MemoryConsumer(
-          wiring,
-          type,
-          handler,
-          policy,
-          source,
-          metrics?.forConsumer(policy.consumerName) ?? noConsumeStats,
-        ),
-      publisher: () => this.wire.publisher(),
       appId: options.appId,
-      metrics,
-      closing: () => {
-        this.wire.closing();
-      },
-      closeWire: () => {
-        this.wire.close();
-        return Promise.resolve();
-      },
-      stateChanged: (state) => metrics?.setConnectionState('memory', state),
+      metrics: options.metrics,
+      connectionName: 'memory',
     });
-    this.subscribeToQueue = this.core.subscribeToQueue.bind(this.core);
-    this.subscribe = this.core.subscribe.bind(this.core);
+    this.broker = options.broker ?? new MemoryBroker();
+    const probes = new MemoryProbes(this.broker, o.waitTimeoutMs);
+    this.published = probes.published.bind(probes);
+    this.waitForPublished = probes.waitForPublished.bind(probes);
+    this.deadLettered = probes.deadLettered.bind(probes);
+    this.waitForDeadLettered = probes.waitForDeadLettered.bind(probes);
+    this.acked = probes.acked.bind(probes);
+    this.waitForAcked = probes.waitForAcked.bind(probes);
+    this.waitForIdle = probes.waitForIdle.bind(probes);
+    this.wire = new MemoryWire(this.broker, o);
+    this.consumerWiring = {
+      wire: this.wire,
+      logger,
+      closeTimeoutMs: o.closeTimeoutMs,
+      metrics: options.metrics,
+    };
   }
 
-  get state(): ConnectionState {
-    return this.core.state;
+  protected createConsumer<T>(spec: ConsumerSpec<T>): MemoryConsumer<T> {
+    return new MemoryConsumer(this.consumerWiring, spec);
   }
 
-  onStateChange(listener: (state: ConnectionState) => void): () => void {
-    return this.core.onStateChange(listener);
+  protected publisherWire(): PublishWire {
+    return this.wire.publisher();
   }
 
-  createPublisher(): DeclaringPublisher {
-    return this.core.createPublisher();
+  protected refusePublishers(): void {
+    this.wire.closing();
   }
 
-  close(): Promise<void> {
-    return this.core.close();
+  protected closeWire(): Promise<void> {
+    this.wire.close();
+    return Promise.resolve();
   }
 
   // ---- test helpers ----
@@ -126,29 +133,28 @@ export class MemoryTransport extends MemoryProbes implements Transport {
     properties: MemoryProperties = {},
   ): void {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const env = { body: bytes, props: properties, redelivered: false };
     if ('queue' in target) {
       this.broker.declareWorkQueue(target.queue);
-      this.broker.route('', target.queue, env);
+      this.broker.route('', target.queue, bytes, properties);
     } else {
-      this.broker.route(target.exchange, target.routingKey, env);
+      this.broker.route(target.exchange, target.routingKey, bytes, properties);
     }
   }
 
   /** Plays a lost connection: consumers detach (their unacked messages are redelivered), publishes wait. */
   simulateDisconnect(): void {
-    if (this.core.state !== 'connected') return;
+    if (this.state !== 'connected') return;
     this.wire.disconnect();
-    for (const c of this.core.consumers) c.detach();
-    this.core.setState('disconnected');
+    for (const c of this.consumers) c.detach();
+    this.setState('disconnected');
   }
 
   /** Plays the reconnect: consumers re-attach by themselves, waiting publishes go out. */
   simulateReconnect(): void {
-    if (this.core.state !== 'disconnected') return;
-    this.core.setState('connected');
+    if (this.state !== 'disconnected') return;
+    this.setState('connected');
     this.wire.reconnect();
-    for (const c of this.core.consumers) c.attach();
+    for (const c of this.consumers) c.attach();
     this.wire.releaseWaiting();
   }
 

@@ -1,10 +1,9 @@
-import type { PublishEnvelope } from '../core/envelope.js';
 import type { PublishWire } from '../core/publisher.js';
+import type { PublishProperties } from '../core/properties.js';
 import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
 import type { Destination, MessageType } from '../message-type.js';
-import type { PublishStats } from '../metrics.js';
+import { noPublishStats, type PublishStats } from '../metrics.js';
 import type { MemoryBroker } from './broker.js';
-import { memoryProps, type MemoryProperties } from './queue.js';
 
 export interface MemoryWireSettings {
   /** How long a publish waits while "disconnected" before NOT_CONNECTED. */
@@ -15,17 +14,17 @@ export interface MemoryWireSettings {
 
 interface Waiting {
   readonly run: () => void;
-  readonly reject: (err: MessagingError) => void;
+  readonly fail: (err: MessagingError) => void;
   readonly timer: NodeJS.Timeout;
 }
 
 /**
- * The in-memory "connection" to a MemoryBroker: publishes go out while it is connected and wait (bounded, like
- * the real transport's) while it is not; types declared up front are declared again on every reconnect; a
- * test can make every publish fail with a code.
+ * The in-memory "connection" to a MemoryBroker: publishes are confirmed while it is connected and wait
+ * (bounded, as on the RabbitMQ wire) while it is not; types declared up front are declared again on every
+ * reconnect; a test can make every publish fail with a code.
  */
 export class MemoryWire {
-  private connectedFlag = true;
+  private isConnected = true;
   /** The transport is closing: its publishers get CLOSED (moves of deliveries still go out). */
   private refusing = false;
   private waiting: Waiting[] = [];
@@ -39,7 +38,7 @@ export class MemoryWire {
   ) {}
 
   get connected(): boolean {
-    return this.connectedFlag;
+    return this.isConnected;
   }
 
   /** A publisher's wire on this connection. */
@@ -49,19 +48,36 @@ export class MemoryWire {
         this.declareDestination(type.destination);
         return undefined;
       },
-      declare: (type) => this.declare(type),
-      send: (e, stats) => this.sendEnvelope(e, stats),
+      declare: (type) => {
+        if (this.refusing) return Promise.reject(closedError());
+        this.pinned.add(type);
+        return new Promise<void>((resolve, reject) => {
+          this.whenConnected(() => {
+            this.declareDestination(type.destination);
+            resolve();
+          }, reject);
+        });
+      },
+      send: (e, stats) => {
+        if (this.refusing) return Promise.reject(closedError());
+        return this.send(e.exchange, e.routingKey, e.body, e.props, stats);
+      },
       close: () => Promise.resolve(),
     };
   }
 
+  /** Publishes to `queue` through the default exchange (moves to the delay and dead-letter queues). */
+  republish(queue: string, body: Buffer, props: PublishProperties): Promise<void> {
+    return this.send('', queue, body, props, noPublishStats);
+  }
+
   disconnect(): void {
-    this.connectedFlag = false;
+    this.isConnected = false;
   }
 
   /** Connected again: pinned types are declared again (waiting publishes go out on `releaseWaiting`). */
   reconnect(): void {
-    this.connectedFlag = true;
+    this.isConnected = true;
     for (const type of this.pinned) this.declareDestination(type.destination);
   }
 
@@ -77,11 +93,6 @@ export class MemoryWire {
     this.failing = code;
   }
 
-  /** Publishes to `queue` through the default exchange (moves to the delay and dead-letter queues). */
-  republish(queue: string, body: Buffer, props: MemoryProperties, stats: PublishStats): Promise<void> {
-    return this.send('', queue, body, props, true, stats);
-  }
-
   /** From now on publishers get CLOSED; moves of deliveries (republish) still go out. */
   closing(): void {
     this.refusing = true;
@@ -93,7 +104,7 @@ export class MemoryWire {
     const closed = new MessagingError('CLOSED', 'transport closed before the broker came back');
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
-      w.reject(closed);
+      w.fail(closed);
     }
   }
 
@@ -102,29 +113,11 @@ export class MemoryWire {
     else this.broker.declareExchange(d.exchange, d.exchangeType);
   }
 
-  private declare(type: MessageType): Promise<void> {
-    if (this.refusing) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    this.pinned.add(type);
-    return new Promise<void>((resolve, reject) => {
-      this.whenConnected(() => {
-        this.declareDestination(type.destination);
-        resolve();
-      }, reject);
-    });
-  }
-
-  private sendEnvelope(e: PublishEnvelope, stats: PublishStats): Promise<void> {
-    if (this.refusing) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    const mandatory = e.props.mandatory === true;
-    return this.send(e.exchange, e.routingKey, e.body, memoryProps(e.props), mandatory, stats);
-  }
-
   private send(
     exchange: string,
     routingKey: string,
     body: Buffer,
-    props: MemoryProperties,
-    mandatory: boolean,
+    props: PublishProperties,
     stats: PublishStats,
   ): Promise<void> {
     stats.published();
@@ -136,22 +129,20 @@ export class MemoryWire {
       const run = (): void => {
         if (this.failing !== undefined) {
           fail(new MessagingError(this.failing, `simulated publish failure (${this.failing})`));
-          return;
-        }
-        if (this.broker.route(exchange, routingKey, { body, props, redelivered: false }) === 0 && mandatory) {
+        } else if (this.broker.route(exchange, routingKey, body, props) === 0 && props.mandatory === true) {
           fail(new MessagingError('UNROUTABLE', `no queue received the message (${exchange || routingKey})`));
-          return;
+        } else {
+          stats.confirmed(0);
+          resolve();
         }
-        stats.confirmed(0);
-        resolve();
       };
       this.whenConnected(run, fail);
     });
   }
 
-  /** Runs `run` soon while connected; else waits (bounded, like the real transport) for the reconnect. */
+  /** Runs `run` soon while connected; else waits (bounded, as on the RabbitMQ wire) for the reconnect. */
   private whenConnected(run: () => void, fail: (err: MessagingError) => void): void {
-    if (this.connectedFlag) {
+    if (this.isConnected) {
       queueMicrotask(run);
       return;
     }
@@ -162,7 +153,7 @@ export class MemoryWire {
     const waitMs = this.settings.publishWaitMs;
     const entry: Waiting = {
       run,
-      reject: fail,
+      fail,
       timer: setTimeout(() => {
         this.waiting = this.waiting.filter((w) => w !== entry);
         fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
@@ -170,4 +161,8 @@ export class MemoryWire {
     };
     this.waiting.push(entry);
   }
+}
+
+function closedError(): MessagingError {
+  return new MessagingError('CLOSED', 'transport is closed');
 }
