@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineMessage, type MessageType } from '@goblog/messaging';
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '@goblog/schema';
 
 export const REFRESH_EVENT = 'RefreshRemoteApplicationEvent';
 

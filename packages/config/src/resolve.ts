@@ -1,7 +1,4 @@
-import type { Static, TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
-import { Settings } from 'typebox/system';
-import { Value } from 'typebox/value';
+import { Compile, Settings, Value, type Static, type TSchema } from '@goblog/schema';
 import { ConfigError } from './errors.js';
 import { isPlainObject } from './flatten.js';
 import { describeProblems } from './problems.js';

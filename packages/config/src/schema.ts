@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { Type } from 'typebox';
-import type { Static } from 'typebox';
+import { Type } from '@goblog/schema';
+import type { Static } from '@goblog/schema';
 import { repoRoot } from './repo-root.js';
 
 /** The values `log_level` takes: pino's levels, most severe first. */

@@ -1,5 +1,5 @@
-import { Type } from 'typebox';
-import type { Static } from 'typebox';
+import { Type } from '@goblog/schema';
+import type { Static } from '@goblog/schema';
 import { defineMessage } from '@goblog/messaging';
 import type { MessageType } from '@goblog/messaging';
 

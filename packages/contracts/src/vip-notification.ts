@@ -1,5 +1,5 @@
-import { Type } from 'typebox';
-import type { Static, TSchema } from 'typebox';
+import { Type } from '@goblog/schema';
+import type { Static, TSchema } from '@goblog/schema';
 import { defineMessage } from '@goblog/messaging';
 import type { MessageType } from '@goblog/messaging';
 import { ACCOUNT_ID_PATTERN } from './account-id.js';

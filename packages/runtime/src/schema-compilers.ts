@@ -1,5 +1,4 @@
-import { Compile } from 'typebox/compile';
-import type { TSchema } from 'typebox';
+import { Compile, type TSchema } from '@goblog/schema';
 import type {
   FastifySchemaCompiler,
   FastifySchemaValidationError,

@@ -1,5 +1,4 @@
-import { Type } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Compile, Type } from '@goblog/schema';
 import type { FastifyInstance } from 'fastify';
 import { allowOnly, createHttpServer, errorReply, routeObserver } from '@goblog/runtime';
 import type { FastPath, Health, PinoLogger, ServiceMetrics } from '@goblog/runtime';

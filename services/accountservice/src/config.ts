@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '@goblog/schema';
 import type { Static } from 'typebox';
 import { BaseConfigSchema, DatabaseConfigSchema } from '@goblog/config';
 import { ACCOUNT_ID_PATTERN } from '@goblog/contracts';

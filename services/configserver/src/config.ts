@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, logLevelSchema, repoRoot, resolveConfig } from '@goblog/config';
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '@goblog/schema';
 
 export const SERVICE_NAME = 'configserver';
 

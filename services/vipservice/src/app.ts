@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '@goblog/schema';
 import type { FastifyInstance } from 'fastify';
 import { allowOnly, createHttpServer } from '@goblog/runtime';
 import type { Health, PinoLogger, ServiceMetrics } from '@goblog/runtime';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '@goblog/schema';
 import type { Static } from 'typebox';
 import { ACCOUNT_ID_PATTERN, VIP_QUEUE, vipNotificationType as contractType } from '@goblog/contracts';
 import { MessagingError } from '@goblog/messaging';

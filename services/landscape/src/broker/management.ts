@@ -1,6 +1,5 @@
-import { Type } from 'typebox';
+import { Compile, Type } from '@goblog/schema';
 import type { Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 
 /** What the management API adds about one queue. */
 export interface ManagementQueue {
