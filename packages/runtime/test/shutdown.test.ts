@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/shutdown-child.ts', import.meta.url));
-const WAIT_MS = 10_000;
+const WAIT_MS = 30_000;
 
 interface LogLine {
   readonly msg?: string;
@@ -83,6 +83,11 @@ class Child {
     });
   }
 
+  /** SIGKILL, unless it is gone already: a failed test must not leave it waiting on its stdin for ever. */
+  kill(): void {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGKILL');
+  }
+
   /** Lets the held shutdown step finish. */
   release(): void {
     this.process.stdin?.end('go\n');
@@ -104,8 +109,11 @@ async function ignoredOrGone(child: Child): Promise<void> {
 
 void describe('handleShutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    void it(`ignores a second ${signal} during the shutdown, says so once, and still exits 0`, async () => {
+    void it(`ignores a second ${signal} during the shutdown, says so once, and still exits 0`, async (t) => {
       const child = new Child();
+      t.after(() => {
+        child.kill();
+      });
       await child.waitFor('ready');
       child.process.kill(signal);
       await child.waitFor('shutting down');
@@ -120,8 +128,11 @@ void describe('handleShutdown', () => {
     });
   }
 
-  void it('exits only once every line logged before the exit is written, whole', async () => {
+  void it('exits only once every line logged before the exit is written, whole', async (t) => {
     const child = new Child();
+    t.after(() => {
+      child.kill();
+    });
     await child.waitFor('ready');
     child.process.kill('SIGTERM');
     await child.waitFor('shutting down');
