@@ -6,7 +6,10 @@
 // - e2e latency: from the accountservice's 200 for a VIP read to the offer's update on GET /offers/{id},
 //   at a steady moderate rate (open loop).
 //
-//   npm run build && node --import tsx bench/vipservice.ts [--messages 50000] [--rounds 3] [--rate 100] [--seconds 10]
+//   npm run build && node --import tsx bench/vipservice.ts [--messages 50000] [--rounds 3] [--rate 100[,500]]
+//     [--seconds 10] [--timeline]
+//   --messages 0 runs the e2e latency alone; --timeline runs it with tracing on and prints where each stage's
+//   time went (the outbox commit, the relay's publish, the confirm, the delivery, the LMDB commit).
 //
 // Exported for the bench runner: benchVipservice(settings) -> Row[], and benchVipConsume / benchVipLatency.
 import { randomUUID } from 'node:crypto';
@@ -19,7 +22,8 @@ import { Worker } from 'node:worker_threads';
 import amqplib from 'amqplib';
 import { connectAmqp } from '@goblog/messaging';
 import { vipNotificationType } from '@goblog/vipservice';
-import { BROKER_URL, deleteQueues } from '@goblog/testkit';
+import { BROKER_URL, deleteQueues, startOtlpReceiver } from '@goblog/testkit';
+import type { OtlpReceiver, ReceivedSpan } from '@goblog/testkit';
 import { startProcess } from './lib/process.ts';
 import type { BenchProcess } from './lib/process.ts';
 import type { ProbeJob, ProbeResult } from './lib/e2e-probe.ts';
@@ -74,7 +78,51 @@ export interface VipLatencyOptions {
   readonly rate?: number;
   /** How long the steady load runs. Default 10. */
   readonly seconds?: number;
+  /**
+   * Runs both services with tracing on (OTLP/JSON to a receiver in this process) and returns where each
+   * notification's time went, stage by stage. Tracing costs CPU of its own: a run with it is for attribution,
+   * not the figure.
+   */
+  readonly timeline?: boolean;
 }
+
+/** One stage of the path, over every traced notification of the run, ms. */
+export interface StageFigures {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Mean over the slowest 1% of notifications (by 200 -> offer committed): what their tail is made of. */
+  readonly tailMeanMs: number;
+}
+
+/** Where the time between a VIP read's 200 and its offer's commit went, from the services' spans. */
+export interface VipTimeline {
+  readonly traced: number;
+  readonly stages: Readonly<Record<TimelineStage, StageFigures>>;
+}
+
+/**
+ * The stages, from the spans of one read's trace: the request's SERVER span, the outbox record (`create`,
+ * ending at its commit), the relay's `publish` (from its write to the broker's confirm), the vipservice's
+ * `process` (starting at the delivery) and its `commit offer`.
+ */
+const TIMELINE_STAGES = [
+  /** The outbox commit, to the end of the response (serialisation, the write of the 200). */
+  'commit->200',
+  /** The outbox commit, to the relay's publish of the entry (the relay's wake-up, its load check, the batch before). */
+  'commit->publish',
+  /** The publish, to the broker's confirm (the quorum queue's write and fsync). */
+  'publish->confirm',
+  /** The publish, to the delivery in the vipservice (queue, socket, the consumer's event loop). */
+  'publish->delivery',
+  /** The delivery, to the start of its LMDB transaction (the handler's work, the write thread's turn). */
+  'delivery->txn',
+  /** The LMDB transaction, from its start to its commit. */
+  'txn->commit',
+  /** The end of the response, to the commit of the offer: the e2e latency as the services see it. */
+  '200->commit',
+] as const;
+type TimelineStage = (typeof TIMELINE_STAGES)[number];
 
 export interface VipLatencyResult {
   readonly samples: number;
@@ -83,6 +131,34 @@ export interface VipLatencyResult {
   readonly maxMs: number;
   /** Mean duration of one GET /offers poll: the resolution of the measurement. */
   readonly pollMs: number;
+  /** Whether the accountservice said, during the run, that it deferred delivery under load. */
+  readonly deferred: boolean;
+  /** With `timeline`: where the time went. */
+  readonly timeline?: VipTimeline;
+  /** Each service's event-loop delay over the run (prom-client's nodejs_eventloop_lag_*), ms. */
+  readonly loop?: Readonly<Record<'accountservice' | 'vipservice', LoopStalls>>;
+}
+
+export interface LoopStalls {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Time spent in garbage collection over the whole life of the process, ms. */
+  readonly gcMs: number;
+}
+
+/** A service's event-loop delay since the previous scrape, and its GC time so far, from /metrics. */
+async function loopStalls(port: number): Promise<LoopStalls> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (re: RegExp): number => {
+    let sum = 0;
+    for (const m of text.matchAll(re)) sum += Number(m[1]);
+    return sum * 1000;
+  };
+  return {
+    p99Ms: value(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)$/gm),
+    maxMs: value(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/gm),
+    gcMs: value(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm),
+  };
 }
 
 /** Both scenarios as rows for the suite's table. */
@@ -93,10 +169,16 @@ export async function benchVipservice(settings: {
 }): Promise<Row[]> {
   const consume = await benchVipConsume({ rounds: settings.rounds, messages: settings.messages });
   // A moderate and a high steady rate: the second shows what batching and scheduling add under load.
+  // Each rate beside its durable floor (the broker's and the store's commits alone, E2E_FLOOR), one after
+  // the other, so that a reader sees how much of a tail the machine itself makes at that moment.
   const rate = 100;
   const latency = await benchVipLatency({ rate, seconds: settings.quick ? 3 : 10 });
+  const floor = await benchE2eFloor(rate, settings.quick ? 3 : 10);
   const highRate = 500;
   const high = await benchVipLatency({ rate: highRate, seconds: settings.quick ? 2 : 10 });
+  const highFloor = await benchE2eFloor(highRate, settings.quick ? 2 : 10);
+  const floorNote = (f: VipLatencyResult): string =>
+    `durable floor (raw publish -> quorum queue -> LMDB commit) p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms`;
   const spread = (side: Side): readonly [number, number] => {
     const rates = consume.rounds.map((r) => r[side].msgsPerSec);
     return [Math.min(...rates), Math.max(...rates)];
@@ -134,7 +216,7 @@ export async function benchVipservice(settings: {
       ours: rate,
       p50Ms: latency.p50Ms,
       p99Ms: latency.p99Ms,
-      notes: `accountservice 200 -> offer updated, ${latency.samples} samples, poll ${latency.pollMs.toFixed(2)} ms`,
+      notes: `accountservice 200 -> offer updated, ${latency.samples} samples, poll ${latency.pollMs.toFixed(2)} ms; ${floorNote(floor)}`,
     },
     {
       scenario: 'vip-e2e-500',
@@ -142,7 +224,7 @@ export async function benchVipservice(settings: {
       ours: highRate,
       p50Ms: high.p50Ms,
       p99Ms: high.p99Ms,
-      notes: `target p99 <= 10 ms; ${high.samples} samples, poll ${high.pollMs.toFixed(2)} ms, max ${high.maxMs.toFixed(1)} ms`,
+      notes: `target p99 <= 10 ms; ${high.samples} samples, poll ${high.pollMs.toFixed(2)} ms, max ${high.maxMs.toFixed(1)} ms; ${floorNote(highFloor)}`,
     },
   ];
 }
@@ -340,6 +422,97 @@ process.once('SIGTERM', () => void connection.close().finally(() => process.exit
 `;
 
 /**
+ * The durable floor of the e2e path, as a plain node program: a confirm channel publishing persistent
+ * messages at `rate` per second (open loop) to a quorum queue, and on a second connection a consumer doing
+ * the vipservice's LMDB transaction per message (dedup check, offer update, dedup record and its time index,
+ * as bench/baselines/lmdb-consumer.ts does), acking after the commit. No outbox, no HTTP, no services: what
+ * the broker's and the store's commits cost on this machine at this rate. Prints `attached`, then
+ * `result <json>` with the latencies publish -> commit (ms). argv: queue, rate, count, dataDir.
+ */
+const E2E_FLOOR = `
+import amqplib from 'amqplib';
+import { open } from 'lmdb';
+const [queue, rate, count, dataDir] = process.argv.slice(1);
+const now = () => performance.timeOrigin + performance.now();
+const root = open({ path: dataDir, maxDbs: 4 });
+const offers = root.openDB({ name: 'offers' });
+const dedup = root.openDB({ name: 'dedup' });
+const seen = root.openDB({ name: 'dedup-by-time' });
+const producer = await amqplib.connect(process.env.AMQP_SERVER_URL);
+const consumer = await amqplib.connect(process.env.AMQP_SERVER_URL);
+const pub = await producer.createConfirmChannel();
+await pub.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+const sub = await consumer.createChannel();
+await sub.prefetch(500);
+const sentAt = new Map();
+const latencies = [];
+let finished;
+const done = new Promise((resolve) => (finished = resolve));
+await sub.consume(queue, (msg) => {
+  if (msg === null) return;
+  const id = msg.properties.messageId;
+  void root.transaction(() => {
+    if (dedup.doesExist(id)) return;
+    const current = offers.get('10000');
+    const at = Date.now();
+    offers.putSync('10000', { accountId: '10000', notifications: (current?.notifications ?? 0) + 1, lastReadAt: new Date(at).toISOString() });
+    dedup.putSync(id, at);
+    seen.putSync([at, id], 1);
+  }).then(() => {
+    latencies.push(now() - sentAt.get(id));
+    sub.ack(msg);
+    if (latencies.length === Number(count)) finished();
+  });
+});
+process.stdout.write('attached\\n');
+const start = now();
+for (let i = 0; i < Number(count); i++) {
+  const wait = start + (i * 1000) / Number(rate) - now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const id = 'floor-' + i;
+  sentAt.set(id, now());
+  pub.publish('', queue, Buffer.from(JSON.stringify({ accountId: '10000', readAt: new Date().toISOString() })), { persistent: true, messageId: id });
+}
+await done;
+process.stdout.write('result ' + JSON.stringify(latencies) + '\\n');
+await pub.deleteQueue(queue).catch(() => undefined);
+await producer.close();
+await consumer.close();
+await root.close();
+`;
+
+/** The durable floor of vip-e2e at `rate` (see E2E_FLOOR): publish -> committed, over `seconds`. */
+export async function benchE2eFloor(rate: number, seconds: number): Promise<VipLatencyResult> {
+  const queue = `vip_queue.bench-floor.${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'goblog-bench-e2e-floor-'));
+  const total = Math.round(rate * seconds);
+  let proc: BenchProcess | undefined;
+  try {
+    proc = await startProcess(
+      ['--input-type=module', '-e', E2E_FLOOR, queue, String(rate), String(total), dataDir],
+      { AMQP_SERVER_URL: BROKER_URL },
+      { line: 'attached' },
+    );
+    const { lines } = proc;
+    await until(() => lines.some((l) => l.startsWith('result ')), seconds * 1000 + 60_000);
+    const line = lines.find((l) => l.startsWith('result ')) ?? 'result []';
+    const latencies = JSON.parse(line.slice('result '.length)) as number[];
+    return {
+      samples: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      pollMs: 0,
+      deferred: false,
+    };
+  } finally {
+    await proc?.stop();
+    await deleteQueues(queue);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Puts `count` notifications on `queue` as the accountservice does (typed, persistent, confirmed, a message_id
  * each), declaring the queue's topology, and waits until the broker holds them all.
  */
@@ -383,7 +556,26 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
   const queue = `vip_queue.bench.${randomUUID().slice(0, 8)}`;
   const accountDir = await mkdtemp(join(tmpdir(), 'goblog-bench-accountservice-'));
   const vipDir = await mkdtemp(join(tmpdir(), 'goblog-bench-vipservice-'));
-  const common = { VIP_QUEUE: queue, AMQP_SERVER_URL: BROKER_URL, LOG_LEVEL: 'info' };
+  const receiver = options.timeline === true ? await startOtlpReceiver() : undefined;
+  const tracing: Record<string, string> =
+    receiver === undefined
+      ? {}
+      : {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          // Small, frequent exports: one large export is a pause of its own in the service it leaves.
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+          OTEL_BSP_MAX_QUEUE_SIZE: '65536',
+        };
+  // BENCH_NODE_OPTIONS: node flags for both services, for an experiment (a preload, a V8 flag).
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  const common = {
+    VIP_QUEUE: queue,
+    AMQP_SERVER_URL: BROKER_URL,
+    LOG_LEVEL: 'info',
+    ...tracing,
+    ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }),
+  };
   const procs: BenchProcess[] = [];
   try {
     const vip = await startProcess(
@@ -413,6 +605,10 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
     for (let i = 0; i < 50; i++) await (await fetch(readUrl)).arrayBuffer();
     await until(async () => (await counted()) >= 50, 30_000);
     const base = await counted();
+    const linesBefore = account.lines.length;
+    // Event-loop delay since the last scrape (prom-client resets it at each): this one opens the window.
+    await Promise.all([loopStalls(16769), loopStalls(16869)]);
+    const measuredFromNs = BigInt(Math.round(Date.now() * 1e6));
 
     // The reads and the polls each run in a worker thread of their own (see lib/e2e-probe.ts).
     const poll = probe({
@@ -435,19 +631,110 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
     }
     answeredAt.sort((a, b) => a - b);
     const latencies = updatedAt.slice(0, answeredAt.length).map((t, k) => t - (answeredAt[k] ?? t));
+    const deferred = account.lines.slice(linesBefore).some((l) => l.includes('outbox delivery deferred'));
+    const [accountLoop, vipLoop] = await Promise.all([loopStalls(16769), loopStalls(16869)]);
+    const timeline =
+      receiver === undefined ? undefined : await collectTimeline(receiver, measuredFromNs, total);
     return {
       samples: latencies.length,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: Math.max(...latencies),
       pollMs: pollTime / Math.max(1, polls),
+      deferred,
+      loop: { accountservice: accountLoop, vipservice: vipLoop },
+      ...(timeline === undefined ? {} : { timeline }),
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
+    await receiver?.close();
     await deleteQueues(queue);
     await rm(accountDir, { recursive: true, force: true });
     await rm(vipDir, { recursive: true, force: true });
   }
+}
+
+/** The stamps of one notification along its path (ns since epoch), from the spans of its read's trace. */
+interface Stamps {
+  response: bigint;
+  outboxCommit: bigint;
+  publish: bigint;
+  confirm: bigint;
+  delivery: bigint;
+  txnStart: bigint;
+  commit: bigint;
+}
+
+/**
+ * Waits for the spans of the `expected` reads made since `fromNs`, and sums up each stage of their path. A
+ * read whose notification was published more than once (a retry) counts its first publish.
+ */
+async function collectTimeline(
+  receiver: OtlpReceiver,
+  fromNs: bigint,
+  expected: number,
+): Promise<VipTimeline> {
+  const complete = (spans: readonly ReceivedSpan[]): number =>
+    spans.filter((s) => s.name === 'commit offer' && s.startNs >= fromNs).length;
+  await receiver.waitForSpans((spans) => complete(spans) >= expected, 30_000).catch(() => undefined);
+  const byTrace = new Map<string, Partial<Stamps>>();
+  for (const s of receiver.spans) {
+    if (s.startNs < fromNs) continue;
+    const t = byTrace.get(s.traceId) ?? {};
+    byTrace.set(s.traceId, t);
+    if (s.kind === 2 && s.service === 'accountservice') t.response = s.endNs;
+    else if (s.name.startsWith('create ')) t.outboxCommit = s.endNs;
+    else if (s.name.startsWith('publish ') && (t.publish === undefined || s.startNs < t.publish)) {
+      t.publish = s.startNs;
+      t.confirm = s.endNs;
+    } else if (s.name.startsWith('process ') && (t.delivery === undefined || s.startNs < t.delivery))
+      t.delivery = s.startNs;
+    else if (s.name === 'commit offer' && (t.commit === undefined || s.endNs < t.commit)) {
+      t.txnStart = s.startNs;
+      t.commit = s.endNs;
+    }
+  }
+  const whole = [...byTrace.values()].filter((t): t is Stamps => Object.keys(t).length === 7);
+  const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+  const stage: Record<TimelineStage, (t: Stamps) => number> = {
+    'commit->200': (t) => ms(t.outboxCommit, t.response),
+    'commit->publish': (t) => ms(t.outboxCommit, t.publish),
+    'publish->confirm': (t) => ms(t.publish, t.confirm),
+    'publish->delivery': (t) => ms(t.publish, t.delivery),
+    'delivery->txn': (t) => ms(t.delivery, t.txnStart),
+    'txn->commit': (t) => ms(t.txnStart, t.commit),
+    '200->commit': (t) => ms(t.response, t.commit),
+  };
+  const e2e = stage['200->commit'];
+  const tail = [...whole]
+    .sort((a, b) => e2e(b) - e2e(a))
+    .slice(0, Math.max(1, Math.ceil(whole.length / 100)));
+  const figures = (f: (t: Stamps) => number): StageFigures => {
+    const values = whole.map(f);
+    return {
+      p50Ms: percentile(values, 50),
+      p99Ms: percentile(values, 99),
+      maxMs: Math.max(...values),
+      tailMeanMs: tail.reduce((sum, t) => sum + f(t), 0) / tail.length,
+    };
+  };
+  const stages = Object.fromEntries(TIMELINE_STAGES.map((name) => [name, figures(stage[name])])) as Record<
+    TimelineStage,
+    StageFigures
+  >;
+  return { traced: whole.length, stages };
+}
+
+/** The timeline as a table: one line per stage. */
+function timelineTable(timeline: VipTimeline): string {
+  const cell = (n: number): string => n.toFixed(2).padStart(8);
+  return [
+    `timeline of ${timeline.traced} traced notifications (ms)    p50      p99      max   slowest 1%`,
+    ...TIMELINE_STAGES.map((name) => {
+      const f = timeline.stages[name];
+      return `  ${name.padEnd(38)}${cell(f.p50Ms)} ${cell(f.p99Ms)} ${cell(f.maxMs)} ${cell(f.tailMeanMs)}`;
+    }),
+  ].join('\n');
 }
 
 /** Runs one side of the e2e measurement in a worker thread; resolves with what it measured. */
@@ -490,36 +777,50 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rate: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '10' },
       'log-level': { type: 'string', default: 'info' },
+      timeline: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
     },
   });
-  {
-    const messages = Number(values.messages);
+  const f = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const out: string[] = [];
+  // --messages 0: the e2e latency alone.
+  const messages = Number(values.messages);
+  if (messages > 0) {
     const c = await benchVipConsume({
       messages,
       rounds: Number(values.rounds),
       logLevel: values['log-level'],
     });
-    const f = (n: number): string => Math.round(n).toLocaleString('en-US');
-    // --seconds 0: the backlog alone.
-    const l =
-      Number(values.seconds) > 0
-        ? await benchVipLatency({ rate: Number(values.rate), seconds: Number(values.seconds) })
-        : undefined;
-    process.stdout.write(
-      [
-        `backlog of ${f(messages)} notifications, prefetch 500, median of ${values.rounds} rounds`,
-        `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  ${c.ours.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
-        `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  ${c.raw.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
-        `raw amqplib + LMDB floor   ${f(c.floor.msgsPerSec)} msg/s  ${c.floor.cpuUsPerMsg.toFixed(1)} us CPU/msg  RSS ${c.floor.rssMiB.toFixed(0)} MiB (peak ${c.floor.peakRssMiB.toFixed(0)})`,
-        `ratio to ack-only / floor  ${c.ratio.toFixed(2)} / ${c.floorRatio.toFixed(2)}`,
-        `per round (ours/floor/raw) ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.floor.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
-        `CPU us/msg per round       ${c.rounds.map((r) => `${r.ours.cpuUsPerMsg.toFixed(1)}/${r.floor.cpuUsPerMsg.toFixed(1)}/${r.raw.cpuUsPerMsg.toFixed(1)}`).join('  ')}`,
-        l === undefined
-          ? 'e2e not run (--seconds 0)'
-          : `e2e VIP read 200 -> offer  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +
-            `(${l.samples} samples at ${values.rate}/s, poll ${l.pollMs.toFixed(2)} ms)`,
-        '',
-      ].join('\n'),
+    out.push(
+      `backlog of ${f(messages)} notifications, prefetch 500, median of ${values.rounds} rounds`,
+      `vipservice consume+record  ${f(c.ours.msgsPerSec)} msg/s  ${c.ours.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.ours.rssMiB.toFixed(0)} MiB (peak ${c.ours.peakRssMiB.toFixed(0)})`,
+      `raw amqplib ack-only       ${f(c.raw.msgsPerSec)} msg/s  ${c.raw.cpuUsPerMsg.toFixed(0)} us CPU/msg  RSS ${c.raw.rssMiB.toFixed(0)} MiB (peak ${c.raw.peakRssMiB.toFixed(0)})`,
+      `raw amqplib + LMDB floor   ${f(c.floor.msgsPerSec)} msg/s  ${c.floor.cpuUsPerMsg.toFixed(1)} us CPU/msg  RSS ${c.floor.rssMiB.toFixed(0)} MiB (peak ${c.floor.peakRssMiB.toFixed(0)})`,
+      `ratio to ack-only / floor  ${c.ratio.toFixed(2)} / ${c.floorRatio.toFixed(2)}`,
+      `per round (ours/floor/raw) ${c.rounds.map((r) => `${f(r.ours.msgsPerSec)}/${f(r.floor.msgsPerSec)}/${f(r.raw.msgsPerSec)}`).join('  ')}`,
+      `CPU us/msg per round       ${c.rounds.map((r) => `${r.ours.cpuUsPerMsg.toFixed(1)}/${r.floor.cpuUsPerMsg.toFixed(1)}/${r.raw.cpuUsPerMsg.toFixed(1)}`).join('  ')}`,
     );
   }
+  // --seconds 0: the backlog alone. --rate takes a list (100,500): one run per rate, in that order.
+  if (Number(values.seconds) > 0) {
+    for (const rate of values.rate.split(',').map(Number)) {
+      const l = await benchVipLatency({ rate, seconds: Number(values.seconds), timeline: values.timeline });
+      out.push(
+        `e2e VIP read 200 -> offer at ${rate}/s  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(2)} ms  ` +
+          `(${l.samples} samples, poll ${l.pollMs.toFixed(2)} ms${l.deferred ? ', the relay deferred' : ''})`,
+        ...Object.entries(l.loop ?? {}).map(
+          ([name, s]) =>
+            `  ${name} event-loop delay p99 ${s.p99Ms.toFixed(1)} ms  max ${s.maxMs.toFixed(1)} ms  GC so far ${s.gcMs.toFixed(0)} ms`,
+        ),
+        ...(l.timeline === undefined ? [] : [timelineTable(l.timeline)]),
+      );
+      if (values.floor) {
+        const b = await benchE2eFloor(rate, Number(values.seconds));
+        out.push(
+          `durable floor publish -> LMDB commit at ${rate}/s  p50 ${b.p50Ms.toFixed(2)} ms  p99 ${b.p99Ms.toFixed(2)} ms  max ${b.maxMs.toFixed(2)} ms`,
+        );
+      }
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -97,6 +97,75 @@ void describe('the outbox relay', () => {
     );
   });
 
+  void describe('with several batches in flight', () => {
+    const pipelined = (): OutboxRelay =>
+      new OutboxRelay({
+        outbox: store.outbox,
+        publisher,
+        messageType: VipNotification,
+        connection,
+        maxBatchesInFlight: 4,
+        initialBackoffMs: 5,
+        maxBackoffMs: 20,
+      });
+
+    void it('publishes a notification recorded while the batch before it awaits its confirm', async () => {
+      publisher.mode = 'hold';
+      relay = pipelined();
+      relay.start();
+      await store.outbox.record(note(1));
+      const [first] = await publisher.waitForCalls(1);
+      await store.outbox.record(note(2));
+      // One batch at a time, this second publish would wait for the first one's confirm.
+      const calls = await publisher.waitForCalls(2);
+      assert.deepEqual(
+        calls.map((c) => c.options?.messageId),
+        ['m-1', 'm-2'],
+      );
+      assert.equal(store.outbox.depth, 2);
+      const done = drained(relay);
+      first?.confirm();
+      calls[1]?.confirm();
+      await done;
+      assert.equal(store.outbox.depth, 0);
+      assert.equal(publisher.calls.length, 2);
+    });
+
+    void it('publishes a failed entry again, and deletes only what was confirmed', async () => {
+      publisher.mode = 'hold';
+      relay = pipelined();
+      relay.start();
+      await store.outbox.record(note(1));
+      const [first] = await publisher.waitForCalls(1);
+      await store.outbox.record(note(2));
+      const [, second] = await publisher.waitForCalls(2);
+      publisher.mode = 'auto';
+      const done = drained(relay);
+      first?.fail();
+      second?.confirm();
+      await done;
+      assert.deepEqual(
+        publisher.calls.map((c) => c.options?.messageId),
+        ['m-1', 'm-2', 'm-1'],
+      );
+      assert.equal(store.outbox.depth, 0);
+    });
+
+    void it('finishes the batches in flight before it stops', async () => {
+      publisher.mode = 'hold';
+      relay = pipelined();
+      relay.start();
+      await store.outbox.record(note(1));
+      await publisher.waitForCalls(1);
+      await store.outbox.record(note(2));
+      const calls = await publisher.waitForCalls(2);
+      const stopping = relay.stop(10_000);
+      for (const call of calls) call.confirm();
+      await stopping;
+      assert.equal(store.outbox.depth, 0);
+    });
+  });
+
   void it('publishes nothing while the broker is away and everything once it is back', async () => {
     connection.set('disconnected');
     relay.start();
@@ -223,6 +292,38 @@ void describe('the outbox relay', () => {
       await done;
       assert.deepEqual(relay.health(), { ok: true });
       assert.equal(publisher.calls.at(-1)?.options?.messageId, 'm-1');
+    });
+
+    void it('reports itself unhealthy while publishing keeps throwing', async () => {
+      // A publisher that throws instead of rejecting: every round fails unexpectedly.
+      let calls = 0;
+      let fourth: () => void = () => undefined;
+      const reached = new Promise<void>((resolve) => (fourth = resolve));
+      const throwing = {
+        publish(): Promise<void> {
+          if (++calls === 4) fourth();
+          throw new Error('publisher broke');
+        },
+        close: () => Promise.resolve(),
+      };
+      log = capturePinoLogger();
+      relay = new OutboxRelay({
+        outbox: store.outbox,
+        publisher: throwing,
+        messageType: VipNotification,
+        connection,
+        logger: log.logger,
+        initialBackoffMs: 5,
+        maxBackoffMs: 20,
+      });
+      await store.outbox.record(note(1));
+      relay.start();
+      // The fourth attempt comes after three failures were counted.
+      await reached;
+      const failing = relay.health();
+      assert.equal(failing.ok, false);
+      assert.match(failing.detail ?? '', /publisher broke/);
+      assert.equal(store.outbox.depth, 1);
     });
 
     void it('reports itself unhealthy once stopped', async () => {

@@ -8,12 +8,18 @@ import type { SleepKind } from './pacer.js';
 import { publishBatch } from './publish-batch.js';
 import { Removals } from './removals.js';
 import type { Sent } from './publish-batch.js';
+import type { OutboxEntry } from '../store/outbox-store.js';
 import type { OutboxRelayOptions, RelayHealth, RelayRound } from './relay-options.js';
 
 export type { ConnectionWatch, OutboxRelayOptions, RelayHealth, RelayRound } from './relay-options.js';
 
-/** After a round: stop (a drain found the outbox empty), go on at once, or sleep first. */
-type Next = 'drained' | 'again' | { readonly sleep: SleepKind; readonly ms?: number };
+/**
+ * After a round: stop (a drain found the outbox empty), go on at once, go on having published a batch, wait
+ * for a batch in flight to settle (for these two, whether the round got through is known once the batch
+ * settles), or sleep first.
+ */
+type Next =
+  'drained' | 'again' | 'published' | 'window full' | { readonly sleep: SleepKind; readonly ms?: number };
 
 const GROWTH_LOG_MS = 10_000;
 
@@ -25,6 +31,9 @@ const UNHEALTHY_AFTER_FAILURES = 3;
  * - an entry is removed from the outbox only after the broker confirmed it (at-least-once); an entry whose
  *   publish failed stays and is retried, with the same message id, after a backoff;
  * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
+ *   with `maxBatchesInFlight` > 1 a batch is published while earlier ones await their confirms (an entry
+ *   recorded meanwhile does not wait for them), and an entry whose publish failed goes out again after
+ *   later ones;
  * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
  *   it; its only timers are the backoff after a failure and the load check while deferring (records cut
  *   neither short);
@@ -53,11 +62,17 @@ export class OutboxRelay {
   #ended: string | undefined;
   #lastGrowthLog = 0;
   readonly #deferral: Deferral;
+  readonly #maxInFlight: number;
+  /** Batches published and not yet settled (their confirms or failures not all in). */
+  readonly #inFlight = new Set<Promise<void>>();
+  /** A batch settled with failures, or its publish threw: the next round backs off first. */
+  #backoff: { readonly ms: number } | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
     this.#log = options.logger ?? silentLogger;
     this.#batchSize = options.batchSize ?? 1000;
+    this.#maxInFlight = Math.max(1, options.maxBatchesInFlight ?? 1);
     this.#pacer = options.pacer ?? new Pacer();
     this.#removals = new Removals(options.outbox, this.#log);
     this.#deferral = new Deferral({
@@ -135,21 +150,30 @@ export class OutboxRelay {
     this.#deferral.set(false);
     this.#pacer.stop();
     await within(running, settleMs);
+    await within(Promise.allSettled([...this.#inFlight]), settleMs);
     await within(this.#removals.settled(), settleMs);
   }
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       this.#pacer.beginRound();
+      // A batch settled with failures (or its publish threw): back off before anything else.
+      const backoff = this.#backoff;
+      this.#backoff = undefined;
+      if (backoff !== undefined) {
+        await this.#pacer.sleep('backoff', backoff.ms);
+        continue;
+      }
       let next: Next;
       try {
         next = await this.#round();
-        this.#recovered();
+        if (next !== 'published' && next !== 'window full') this.#recovered();
       } catch (err) {
         next = this.#failed(err);
       }
       if (next === 'drained') return;
-      if (next !== 'again') await this.#pacer.sleep(next.sleep, next.ms);
+      if (next === 'window full') await this.#pacer.sleep('work');
+      else if (next !== 'again' && next !== 'published') await this.#pacer.sleep(next.sleep, next.ms);
     }
   }
 
@@ -161,16 +185,45 @@ export class OutboxRelay {
     }
     const deferMs = this.#deferral.delayFor(this.#draining);
     if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
+    // A batch that settles wakes the loop (see #publish).
+    if (this.#inFlight.size >= this.#maxInFlight) return 'window full';
     const batch = await this.#options.outbox.peek(this.#batchSize, this.#removals.pending);
-    if (batch.length === 0) return this.#draining ? 'drained' : { sleep: 'work' };
-    const sent = await publishBatch(this.#options, batch, this.#log);
-    this.#removals.remove(sent.done, sent.failed);
-    if (this.#afterPublish(sent)) return 'again';
-    return { sleep: 'backoff', ms: this.#backoffMs(this.#failures) };
+    if (batch.length === 0) {
+      return this.#draining && this.#inFlight.size === 0 ? 'drained' : { sleep: 'work' };
+    }
+    this.#publish(batch);
+    return 'published';
+  }
+
+  /**
+   * Publishes `batch` without waiting for its confirms: its entries stay out of the next peeks until they
+   * settle; then the confirmed ones are deleted, the others released, and the loop woken.
+   */
+  #publish(batch: readonly OutboxEntry[]): void {
+    const seqs = batch.map((entry) => entry.seq);
+    this.#removals.claim(seqs);
+    const flight = publishBatch(this.#options, batch, this.#log).then(
+      (sent) => {
+        this.#recovered();
+        const done = new Set(sent.done);
+        this.#removals.release(seqs.filter((seq) => !done.has(seq)));
+        this.#removals.remove(sent.done, sent.failed);
+        if (!this.#afterPublish(sent)) this.#backoff = { ms: this.#backoffMs(this.#failures) };
+      },
+      (err: unknown) => {
+        this.#removals.release(seqs);
+        this.#backoff = this.#failed(err);
+      },
+    );
+    const settled = flight.finally(() => {
+      this.#inFlight.delete(settled);
+      this.#pacer.wake('recorded');
+    });
+    this.#inFlight.add(settled);
   }
 
   /** An unexpected error: logged, counted for health, and the round is tried again after a backoff. */
-  #failed(err: unknown): Next {
+  #failed(err: unknown): { readonly sleep: 'backoff'; readonly ms: number } {
     this.#errors++;
     this.#lastError = errorText(err);
     this.#log.error(

@@ -3,10 +3,12 @@ import type { OutboxReader } from '../store/outbox-store.js';
 import type { RelayRound } from './relay-options.js';
 
 /**
- * The deletion of confirmed entries, which runs behind the relay's next round. Guarantees: an entry handed
- * to `remove` is in `pending` until its deletion is committed, so this process never publishes it twice
- * (a failed deletion leaves it there: a restarted process resends it, under the same message id); the
- * round listeners hear of a round once its deletion is committed.
+ * The entries the relay has taken out of the outbox's next `peek`: those of batches in flight (`claim`,
+ * until their publish settles) and the confirmed ones until their deletion, which runs behind the relay's
+ * next rounds. Guarantees: an entry handed to `remove` is in `pending` until its deletion is committed, so
+ * this process never publishes it twice (a failed deletion leaves it there: a restarted process resends it,
+ * under the same message id); an entry claimed and not confirmed is `release`d to the next peek; the round
+ * listeners hear of a round once its deletion is committed.
  */
 export class Removals {
   readonly #outbox: OutboxReader;
@@ -20,7 +22,7 @@ export class Removals {
     this.#log = log;
   }
 
-  /** Sequence numbers confirmed and not yet deleted: what the next `peek` leaves out. */
+  /** Sequence numbers in flight, or confirmed and not yet deleted: what the next `peek` leaves out. */
   get pending(): ReadonlySet<number> {
     return this.#pending;
   }
@@ -28,6 +30,16 @@ export class Removals {
   onRound(listener: (round: RelayRound) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** `seqs` are being published: the next peeks leave them out. */
+  claim(seqs: readonly number[]): void {
+    for (const seq of seqs) this.#pending.add(seq);
+  }
+
+  /** `seqs` were claimed and not confirmed: the next peek takes them again. */
+  release(seqs: readonly number[]): void {
+    for (const seq of seqs) this.#pending.delete(seq);
   }
 
   /** Deletes `seqs` (a round's done entries, `failed` the rest) in the background. */
