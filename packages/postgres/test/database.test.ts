@@ -83,8 +83,11 @@ describe('Database', () => {
         },
       );
     // A statement may still meet a connection whose end the pool has not read yet: it fails UNAVAILABLE and
-    // that connection is dropped; the one after answers on a new connection.
-    if (!(await answered())) assert.equal(await answered(), true);
+    // that connection is dropped. Each of the pool's two connections can do that once, so by the third
+    // statement at the latest one answers, on a new connection.
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 3 && outcomes.at(-1) !== true; i++) outcomes.push(await answered());
+    assert.equal(outcomes.at(-1), true, `answers in turn: ${outcomes.join(', ')}`);
     assert.equal(db.available, true);
   });
 
