@@ -1,4 +1,4 @@
-// An vipservice on its embedded store never loads the PostgreSQL store, its driver or its migrations.
+// A vipservice on its embedded store never loads the PostgreSQL store, its driver or its migrations.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
