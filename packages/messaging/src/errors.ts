@@ -13,7 +13,7 @@ export type MessagingErrorCode =
   | 'CHANNEL_CLOSED' // the channel died with the message unconfirmed: it may or may not have arrived
   | 'INVALID_MESSAGE' // the body failed its message type's schema, or could not be decoded
   | 'DECLARE_FAILED' // the broker refused to declare a queue/exchange/binding (e.g. different arguments)
-  | 'INVALID_OPTIONS' // an option passed to this package is out of range or missing
+  | 'INVALID_OPTIONS' // an option passed to this package is out of range or missing, or the wrong call for a type
   | 'CLOSED'; // the client was closed
 
 export class MessagingError extends Error {

@@ -279,19 +279,19 @@ export function transportContract(name: string, fixture: ContractFixture): void 
       });
     });
 
-    it('refuses a subscription that does not match where the type is published, with INVALID_MESSAGE', async () => {
+    it('refuses a subscription that does not match where the type is published, with INVALID_OPTIONS', async () => {
       const queue = uniqueName('mismatch');
       const exchange = uniqueName('mismatch-x');
       await withTransport(workQueues(queue), [exchange], async (t) => {
         const ignore = sync(() => undefined);
         await assert.rejects(
           t.subscribeToQueue(topicType(exchange), ignore, { consumerName: 'worker' }),
-          (err: unknown) => isMessagingError(err, 'INVALID_MESSAGE') && /use subscribe\(\)/.test(err.message),
+          (err: unknown) => isMessagingError(err, 'INVALID_OPTIONS') && /use subscribe\(\)/.test(err.message),
         );
         await assert.rejects(
           t.subscribe(workType(queue), ignore, { consumerName: 'listener' }),
           (err: unknown) =>
-            isMessagingError(err, 'INVALID_MESSAGE') && /use subscribeToQueue\(\)/.test(err.message),
+            isMessagingError(err, 'INVALID_OPTIONS') && /use subscribeToQueue\(\)/.test(err.message),
         );
         assert.equal(await fixture.queueExists(queue), false);
       });

@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
-import { ConnectionError, MessagingError } from '../errors.js';
+import { AwaitingConnection } from '../core/awaiting-connection.js';
+import { MessagingError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../mask.js';
 import { coalesceWrites } from './coalesce.js';
@@ -30,11 +31,6 @@ export interface ConnectionEvents {
   unblocked(): void;
 }
 
-interface Waiter {
-  readonly resolve: (m: ChannelModel) => void;
-  readonly reject: (e: Error) => void;
-}
-
 /**
  * Follows a FailoverConnection: which connection is live, the waiters for the next one (each bounded, or until
  * close), the broker's blocked flag, the connection log lines and the broker-node gauge.
@@ -42,7 +38,7 @@ interface Waiter {
 export class TrackedConnection implements LiveConnection {
   private model: ChannelModel | undefined;
   private isBlocked = false;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new AwaitingConnection<ChannelModel>();
   private connectedOnce = false;
   /** Closing: a lost connection is expected, not reported. */
   private quiet = false;
@@ -69,7 +65,7 @@ export class TrackedConnection implements LiveConnection {
       this.connectedOnce = true;
       settings.metrics?.setBrokerNode(name, endpoint.node);
       events.connected(model);
-      for (const w of this.waiters.splice(0)) w.resolve(model);
+      this.waiters.connected(model);
     });
     failover.on('disconnect', (err: Error, endpoint: BrokerEndpoint) => {
       this.model = undefined;
@@ -123,32 +119,14 @@ export class TrackedConnection implements LiveConnection {
   waitForConnection(): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.waiters.next();
   }
 
   /** The live connection, waiting for one until `deadline` (performance.now()); NOT_CONNECTED after it. */
   connectionBefore(deadline: number): Promise<ChannelModel> {
     if (this.model !== undefined) return Promise.resolve(this.model);
     if (this.closed) return Promise.reject(new MessagingError('CLOSED', 'transport is closed'));
-    const ms = Math.max(0, deadline - performance.now());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        const waitMs = this.settings.publishWaitMs;
-        reject(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
-      }, ms);
-      const waiter: Waiter = {
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.next(Math.max(0, deadline - performance.now()), this.settings.publishWaitMs);
   }
 
   redact(text: string): string {
@@ -166,7 +144,6 @@ export class TrackedConnection implements LiveConnection {
     this.closed = true;
     await this.failover.close().catch(() => undefined);
     this.model = undefined;
-    const closed = new MessagingError('CLOSED', 'transport is closed');
-    for (const w of this.waiters.splice(0)) w.reject(closed);
+    this.waiters.fail(new MessagingError('CLOSED', 'transport is closed'));
   }
 }

@@ -16,12 +16,12 @@ export type ConsumerSource =
 
 /**
  * The work queue a `subscribeToQueue` consumer shares with the other instances: the type's queue, of the
- * type's queue type or else the transport's. Throws INVALID_MESSAGE for a type published to an exchange.
+ * type's queue type or else the transport's. Throws INVALID_OPTIONS for a type published to an exchange (the wrong call, not a bad message).
  */
 export function workSource(type: MessageType, defaultQueueType: QueueType): ConsumerSource {
   const d = type.destination;
   if (d.kind !== 'queue') {
-    throw new MessagingError('INVALID_MESSAGE', `${type.name} is published to an exchange; use subscribe()`);
+    throw new MessagingError('INVALID_OPTIONS', `${type.name} is published to an exchange; use subscribe()`);
   }
   return { kind: 'work', queue: d.queue, queueType: d.queueType ?? defaultQueueType };
 }
@@ -29,7 +29,7 @@ export function workSource(type: MessageType, defaultQueueType: QueueType): Cons
 /**
  * The private queue a `subscribe` consumer gets, bound to the type's exchange: named after the exchange and
  * the consumer, with a random suffix so that every instance (and every restart) has its own. Throws
- * INVALID_MESSAGE for a type published to a queue.
+ * INVALID_OPTIONS for a type published to a queue.
  */
 export function fanoutSource(
   type: MessageType,
@@ -39,7 +39,7 @@ export function fanoutSource(
   const d = type.destination;
   if (d.kind !== 'exchange') {
     throw new MessagingError(
-      'INVALID_MESSAGE',
+      'INVALID_OPTIONS',
       `${type.name} is published to a queue; use subscribeToQueue()`,
     );
   }

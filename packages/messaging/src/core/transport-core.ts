@@ -73,7 +73,7 @@ export abstract class TransportCore<C extends WireConsumer = WireConsumer> imple
     return () => this.listeners.delete(listener);
   }
 
-  /** Rejects (never throws) with CLOSED, INVALID_MESSAGE (a type published to an exchange), DECLARE_FAILED... */
+  /** Rejects (never throws) with CLOSED, INVALID_OPTIONS (a type published to an exchange), DECLARE_FAILED... */
   async subscribeToQueue<S extends TSchema>(
     type: MessageType<S>,
     handler: Handler<Static<S>>,

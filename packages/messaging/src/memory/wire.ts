@@ -1,6 +1,7 @@
 import type { PublishWire } from '../core/publisher.js';
 import type { PublishProperties } from '../core/properties.js';
-import { ConnectionError, MessagingError, type MessagingErrorCode } from '../errors.js';
+import { AwaitingConnection } from '../core/awaiting-connection.js';
+import { MessagingError, type MessagingErrorCode } from '../errors.js';
 import type { Destination, MessageType } from '../message-type.js';
 import { noPublishStats, type PublishStats } from '../metrics.js';
 import type { MemoryBroker } from './broker.js';
@@ -12,12 +13,6 @@ export interface MemoryWireSettings {
   readonly maxWaitingPublishes: number;
 }
 
-interface Waiting {
-  readonly run: () => void;
-  readonly fail: (err: MessagingError) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /**
  * The in-memory "connection" to a MemoryBroker: publishes are confirmed while it is connected and wait
  * (bounded, as on the RabbitMQ wire) while it is not; types declared up front are declared again on every
@@ -27,7 +22,7 @@ export class MemoryWire {
   private isConnected = true;
   /** The transport is closing: its publishers get CLOSED (moves of deliveries still go out). */
   private refusing = false;
-  private waiting: Waiting[] = [];
+  private readonly waiting = new AwaitingConnection<void>();
   private failing: MessagingErrorCode | undefined;
   /** Types declared up front (DeclaringPublisher.declare): declared again on every reconnect. */
   private readonly pinned = new Set<MessageType>();
@@ -83,10 +78,7 @@ export class MemoryWire {
 
   /** Sends what waited for the reconnect (after the consumers re-attached, as on a real reconnect). */
   releaseWaiting(): void {
-    for (const w of this.waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.run();
-    }
+    this.waiting.connected();
   }
 
   fail(code: MessagingErrorCode | undefined): void {
@@ -101,11 +93,7 @@ export class MemoryWire {
   /** Rejects every publish still waiting for a reconnect with CLOSED. */
   close(): void {
     this.refusing = true;
-    const closed = new MessagingError('CLOSED', 'transport closed before the broker came back');
-    for (const w of this.waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.fail(closed);
-    }
+    this.waiting.fail(new MessagingError('CLOSED', 'transport closed before the broker came back'));
   }
 
   private declareDestination(d: Destination): void {
@@ -146,20 +134,14 @@ export class MemoryWire {
       queueMicrotask(run);
       return;
     }
-    if (this.waiting.length >= this.settings.maxWaitingPublishes) {
-      fail(new MessagingError('BACKPRESSURE', `${this.waiting.length} publishes already waiting`));
+    if (this.waiting.size >= this.settings.maxWaitingPublishes) {
+      fail(new MessagingError('BACKPRESSURE', `${this.waiting.size} publishes already waiting`));
       return;
     }
-    const waitMs = this.settings.publishWaitMs;
-    const entry: Waiting = {
-      run,
-      fail,
-      timer: setTimeout(() => {
-        this.waiting = this.waiting.filter((w) => w !== entry);
-        fail(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${waitMs} ms`));
-      }, waitMs),
-    };
-    this.waiting.push(entry);
+    // AwaitingConnection rejects only with MessagingErrors (NOT_CONNECTED, or CLOSED from close()).
+    this.waiting.next(this.settings.publishWaitMs).then(run, (err: unknown) => {
+      fail(err instanceof MessagingError ? err : new MessagingError('CLOSED', String(err)));
+    });
   }
 }
 
