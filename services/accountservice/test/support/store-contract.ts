@@ -93,12 +93,20 @@ export function storeContract(
     void it('calls onRecorded after the entry is committed', () =>
       withStore(async (open) => {
         const store = await open();
-        const seen = new Promise<number>((resolve) => {
+        // A wake-up is a hint: a store may also wake its relay for other reasons (PostgreSQL's LISTEN
+        // connection coming up, a poll), with nothing new to read. What is guaranteed is a wake-up once the
+        // record is committed, at which the entry is there to read. Wake-ups are handled one after another,
+        // as the relay does (a peek holds its claim until the next remove).
+        let handled = Promise.resolve();
+        const seen = new Promise<number>((resolve, reject) => {
           store.outbox.onRecorded(() => {
-            void Promise.resolve(store.outbox.peek(10)).then(async (entries) => {
-              await store.outbox.remove([]);
-              resolve(entries.length);
-            });
+            handled = handled
+              .then(async () => {
+                const entries = await store.outbox.peek(10);
+                await store.outbox.remove([]);
+                if (entries.length > 0) resolve(entries.length);
+              })
+              .catch(reject);
           });
         });
         await store.outbox.record(note(1));
