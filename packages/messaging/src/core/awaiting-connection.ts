@@ -10,11 +10,12 @@ interface Waiter<T> {
  * a bound; the one waiting mechanism of both wires. Waiters are settled in the order they came.
  */
 export class AwaitingConnection<T> {
-  private waiters: Waiter<T>[] = [];
+  /** A Set: a waiter that times out leaves in constant time, and the others stay in arrival order. */
+  private readonly waiters = new Set<Waiter<T>>();
 
   /** How many are waiting. */
   get size(): number {
-    return this.waiters.length;
+    return this.waiters.size;
   }
 
   /**
@@ -24,11 +25,11 @@ export class AwaitingConnection<T> {
   next(timeoutMs?: number, publishWaitMs = timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (timeoutMs === undefined) {
-        this.waiters.push({ resolve, reject });
+        this.waiters.add({ resolve, reject });
         return;
       }
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.waiters.delete(waiter);
         reject(new ConnectionError('NOT_CONNECTED', `broker unavailable for more than ${publishWaitMs} ms`));
       }, timeoutMs);
       const waiter: Waiter<T> = {
@@ -41,17 +42,23 @@ export class AwaitingConnection<T> {
           reject(err);
         },
       };
-      this.waiters.push(waiter);
+      this.waiters.add(waiter);
     });
   }
 
   /** Every waiter gets `connection`. */
   connected(connection: T): void {
-    for (const w of this.waiters.splice(0)) w.resolve(connection);
+    for (const w of this.#takeAll()) w.resolve(connection);
   }
 
   /** Every waiter gets `err` (the transport closed). */
   fail(err: Error): void {
-    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const w of this.#takeAll()) w.reject(err);
+  }
+
+  #takeAll(): Waiter<T>[] {
+    const all = [...this.waiters];
+    this.waiters.clear();
+    return all;
   }
 }
