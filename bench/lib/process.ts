@@ -43,12 +43,18 @@ export async function startProcess(
     lines: proc.lines,
     startupMs,
     async rssMiB() {
-      const status = await readFile(`/proc/${proc.child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-      return kb / 1024;
+      return (await memoryOf(proc.child.pid)).rssMiB;
     },
     async stop() {
       await proc.stop({ timeoutMs: 10_000 }).catch(() => proc.exited);
     },
   };
+}
+
+/** Resident set size of the process `pid` now and its peak (VmRSS and VmHWM of /proc/PID/status), MiB. */
+export async function memoryOf(pid: number | undefined): Promise<{ rssMiB: number; peakRssMiB: number }> {
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  const mib = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rssMiB: mib('VmRSS'), peakRssMiB: mib('VmHWM') };
 }

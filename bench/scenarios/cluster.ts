@@ -1,4 +1,4 @@
-// The cluster's costs, side by side in one run (bench/messaging.ts does the work):
+// The cluster's costs, side by side in one run (bench/messaging/ does the work):
 // - cluster-publish / cluster-consume: quorum queues on the three-node cluster (`npm run cluster`), through
 //   the package against raw amqplib doing the same work on the same node;
 // - quorum-publish-cost: the package publishing into a quorum queue against a classic one, on the single
@@ -17,8 +17,9 @@ import {
   useCluster,
 } from '@goblog/testkit';
 import type { LocalCluster } from '@goblog/testkit';
-import { benchConsume, benchPublish } from '../messaging.ts';
-import type { ScenarioResult } from '../messaging.ts';
+import { benchConsume } from '../messaging/consume.ts';
+import type { ScenarioResult } from '../messaging/measure.ts';
+import { benchPublish } from '../messaging/publish.ts';
 import { median } from '../lib/stats.ts';
 import type { Row } from '../lib/report.ts';
 

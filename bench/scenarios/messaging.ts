@@ -1,7 +1,9 @@
 // publish, consume and publish->handler latency: @goblog/messaging against plain amqplib scripts doing the
-// same work (200-byte JSON, confirm window 1000, prefetch 500), alternating; see bench/messaging.ts.
-import { benchConsume, benchEndToEnd, benchPublish } from '../messaging.ts';
-import type { ScenarioResult } from '../messaging.ts';
+// same work (200-byte JSON, confirm window 1000, prefetch 500), alternating; see bench/messaging/.
+import { benchConsume } from '../messaging/consume.ts';
+import { benchEndToEnd } from '../messaging/end-to-end.ts';
+import type { ScenarioResult } from '../messaging/measure.ts';
+import { benchPublish } from '../messaging/publish.ts';
 import type { Row } from '../lib/report.ts';
 
 const cpu = (r: ScenarioResult): string =>

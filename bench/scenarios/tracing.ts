@@ -15,8 +15,8 @@ import type { BenchProcess } from '../lib/process.ts';
 import type { Row } from '../lib/report.ts';
 import { median, range } from '../lib/stats.ts';
 import { until } from '../lib/wait.ts';
-import { consumeWithVipservice } from '../vipservice.ts';
-import type { ConsumeRun } from '../vipservice.ts';
+import { consumeWithVipservice } from '../vipservice/consume.ts';
+import type { ConsumeRun } from '../vipservice/consume.ts';
 import { countNotifications } from './http.ts';
 
 export interface TracingBenchOptions {

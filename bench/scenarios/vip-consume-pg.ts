@@ -5,7 +5,8 @@
 import { createTestDatabase } from '@goblog/testkit';
 import type { Row } from '../lib/report.ts';
 import { median, range } from '../lib/stats.ts';
-import { consumeWithProgram, consumeWithVipservice, type ConsumeRun } from '../vipservice.ts';
+import { consumeWithVipservice, type ConsumeRun } from '../vipservice/consume.ts';
+import { consumeWithProgram } from '../vipservice/consume-baselines.ts';
 
 export interface PgConsumeBenchOptions {
   readonly rounds: number;

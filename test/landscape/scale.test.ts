@@ -37,14 +37,7 @@ describe('npm start -- --scale vipservice=3', () => {
 
   before(async () => {
     // The runner runs services/*/dist, as `npm start` does after its build step.
-    await promisify(execFile)(
-      process.execPath,
-      ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'],
-      {
-        cwd: repoRoot,
-        timeout: 300_000,
-      },
-    );
+    await promisify(execFile)(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, timeout: 300_000 });
     iso = await isolate('scale');
     [ports.config, ports.account, ports.vip, ports.page] = await Promise.all([
       freePort(),
