@@ -96,11 +96,13 @@ async function main(): Promise<void> {
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     if (only && !only.includes(name)) continue;
     process.stdout.write(`bench: ${name} ...\n`);
+    const started = performance.now();
     try {
       rows.push(...(await scenario.run(settings)));
     } catch (err) {
       failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    process.stdout.write(`bench: ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     for (const expected of scenario.produces) {
       if (!rows.some((r) => r.scenario === expected)) failures.push(`${expected}: produced no result`);
     }

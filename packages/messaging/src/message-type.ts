@@ -4,7 +4,7 @@ import type { Static, TSchema } from 'typebox';
 // 'typebox/compile' instead, it would load typebox's ~680 files beside the bundle in every process.
 import { Compile } from '@goblog/schema';
 import { MessagingError } from './errors.js';
-import { integerOption } from './options.js';
+import { OptionChecks } from './options.js';
 import type { QueueType } from './topology.js';
 
 /**
@@ -51,13 +51,9 @@ export function defineMessage<S extends TSchema>(definition: {
   /** Default DEFAULT_MAX_MESSAGE_BYTES. */
   maxBytes?: number;
 }): MessageType<S> {
-  const maxBytes = integerOption(
-    `message type ${definition.name}`,
-    'maxBytes',
-    definition.maxBytes,
-    DEFAULT_MAX_MESSAGE_BYTES,
-    1,
-  );
+  const check = new OptionChecks(`message type ${definition.name}`);
+  const maxBytes = check.integer('maxBytes', definition.maxBytes, DEFAULT_MAX_MESSAGE_BYTES, 1);
+  check.done();
   const tooLarge = (size: number): MessagingError =>
     new MessagingError(
       'INVALID_MESSAGE',

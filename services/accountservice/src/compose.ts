@@ -91,6 +91,8 @@ export function accountservice(
         // Delivery is background work: a burst of VIP reads that saturates the service is absorbed by the
         // outbox and delivered right after it (never later than the relay's deferral bound on that account).
         saturated: options.saturated ?? loopPressure(),
+        // As many batches in flight as the store's outbox allows (several for LMDB, one for PostgreSQL).
+        maxBatchesInFlight: store.outbox.maxBatchesInFlight ?? 1,
         ...(options.relay?.initialBackoffMs === undefined
           ? {}
           : { initialBackoffMs: options.relay.initialBackoffMs }),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loopPressure } from '@goblog/runtime';
 import { AccountStore, OutboxRelay, VipNotification } from '../src/index.js';
 import type { PendingNotification } from '../src/index.js';
-import { capturePinoLogger, drained, tempDataDir } from './support/fixtures.js';
+import { capturePinoLogger, drained, tempDataDir, testApp } from './support/fixtures.js';
 import { FakeConnection, ScriptedPublisher } from './support/scripted-publisher.js';
 import { FlakyOutbox } from './support/flaky-outbox.js';
 import { Pacer } from '../src/outbox/pacer.js';
@@ -95,6 +95,16 @@ void describe('the outbox relay', () => {
       publisher.calls.map((c) => c.options?.messageId),
       ['m-1', 'm-2', 'm-3', 'm-2'],
     );
+  });
+
+  void it('keeps as many batches in flight as the LMDB outbox allows when the service composes it', async () => {
+    const t = await testApp();
+    try {
+      assert.ok(t.store.outbox.maxBatchesInFlight !== undefined && t.store.outbox.maxBatchesInFlight > 1);
+      assert.equal(t.relay.maxBatchesInFlight, t.store.outbox.maxBatchesInFlight);
+    } finally {
+      await t.close();
+    }
   });
 
   void describe('with several batches in flight', () => {

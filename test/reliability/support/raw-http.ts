@@ -28,8 +28,12 @@ export interface RawOutcome {
   readonly timedOut: boolean;
 }
 
-/** Sends one case and collects every status line until the server closes or `timeoutMs` passes. */
-export function sendRaw(port: number, c: RawCase, timeoutMs = 1500): Promise<RawOutcome> {
+/**
+ * Sends one case and collects every status line until the server closes or `timeoutMs` passes. The bound is
+ * only for a request that hangs: every case is answered or closed at once, so a long bound costs a passing
+ * run nothing, and a short one failed cases that were merely slow on a loaded machine.
+ */
+export function sendRaw(port: number, c: RawCase, timeoutMs = 10_000): Promise<RawOutcome> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';

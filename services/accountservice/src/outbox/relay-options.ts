@@ -22,9 +22,8 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /**
    * Batches published at once, each while the ones before it await their confirms (an entry recorded while
-   * a batch is in flight goes out without waiting for that batch's confirms). Default 1: an outbox that
-   * claims the entries of a peek until the next remove (PostgreSQL) needs one batch at a time; the LMDB
-   * outbox, read by one relay only, takes several.
+   * a batch is in flight goes out without waiting for that batch's confirms). Default 1; the composition
+   * root passes the outbox's own (`OutboxReader.maxBatchesInFlight`: several for LMDB, one for PostgreSQL).
    */
   readonly maxBatchesInFlight?: number;
   /** First retry delay after a failed publish, doubled per failure. Default 200 ms. */

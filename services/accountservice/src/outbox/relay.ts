@@ -113,6 +113,11 @@ export class OutboxRelay {
     return this.#removals.onRound(listener);
   }
 
+  /** Batches it publishes while earlier ones await their confirms, at most. */
+  get maxBatchesInFlight(): number {
+    return this.#maxInFlight;
+  }
+
   /** Consecutive failed publish rounds (0 when the last round succeeded). */
   get failures(): number {
     return this.#failures;

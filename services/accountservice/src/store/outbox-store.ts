@@ -26,6 +26,11 @@ export interface OutboxReader {
   readonly depth: number;
   /** When the oldest entry was recorded (ms since epoch), or undefined when the outbox is empty. */
   oldestRecordedAt(): number | undefined;
+  /**
+   * How many peeked batches may await their confirms at once (the relay's `maxBatchesInFlight`): several
+   * when a peek claims nothing, one when a peek's entries are claimed until the next `remove`. Default 1.
+   */
+  readonly maxBatchesInFlight?: number;
 }
 
 type StoredEntry = PendingNotification;
@@ -43,6 +48,11 @@ export class LmdbOutbox implements NotificationOutbox, OutboxReader {
   readonly #isOpen: () => boolean;
   readonly #flushOn: RootDatabase | undefined;
   readonly #listeners = new Set<() => void>();
+  /**
+   * Read by one relay only, whose `skip` keeps the entries in flight out of its peeks: a batch recorded while
+   * earlier ones await their confirms goes out without waiting for them.
+   */
+  readonly maxBatchesInFlight = 4;
   readonly #deleting = new Set<number>();
   #lastSeq: number;
   #depth: number;

@@ -50,6 +50,8 @@ export class PgOutbox implements NotificationOutbox, OutboxReader {
   readonly #log: Logger;
   readonly #id = randomUUID();
   readonly #listeners = new Set<() => void>();
+  /** A peek claims its rows (against the other hosts' relays) until the next remove: one batch at a time. */
+  readonly maxBatchesInFlight = 1;
   readonly #notify: Throttle;
   readonly #pollMs: number;
   #claim: HeldClient | undefined;
