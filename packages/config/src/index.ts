@@ -28,3 +28,6 @@ export { flatten, unflatten } from './flatten.js';
 export type { FlatProperties } from './flatten.js';
 export { createTextEncryptor, decryptProperties, SPRING_DEFAULT_SALT, CIPHER_PREFIX } from './cipher.js';
 export type { TextEncryptor } from './cipher.js';
+// The services' own HTTP requests (configuration server, probes, RabbitMQ management API): node:http, not fetch.
+export { httpRequest, HttpResponse, ResponseTooLargeError } from './http-client.js';
+export type { HttpRequestOptions } from './http-client.js';

@@ -4,6 +4,7 @@ import { activeSpan, traceparentOfSpan } from '@goblog/telemetry';
 import { ConfigError } from './errors.js';
 import type { Environment, PropertySource } from './environment.js';
 import { isPlainObject } from './flatten.js';
+import { httpRequest, ResponseTooLargeError } from './http-client.js';
 import type { ConfigSource } from './source.js';
 
 export interface FetchOptions {
@@ -13,6 +14,9 @@ export interface FetchOptions {
   readonly attemptTimeoutMs?: number;
   readonly logger?: Logger;
 }
+
+/** A Spring Environment larger than this is not a service's configuration: rejected, not retried. */
+const MAX_ENVIRONMENT_BYTES = 8 * 1024 * 1024;
 
 /**
  * GET {server}/{application}/{profile}[/{label}] from a Spring Cloud Config compatible server.
@@ -28,7 +32,7 @@ export async function fetchEnvironment(source: ConfigSource, options: FetchOptio
   let lastProblem = '';
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await fetch(url, {
+      const response = await httpRequest(url, {
         headers: {
           accept: 'application/json',
           ...(authorization ? { authorization } : {}),
@@ -36,12 +40,18 @@ export async function fetchEnvironment(source: ConfigSource, options: FetchOptio
           ...traceHeader(),
         },
         signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 2000),
+        maxBytes: MAX_ENVIRONMENT_BYTES,
+        readBody: (status) => status >= 200 && status < 300,
       });
-      if (response.ok) return parseEnvironment(await response.json(), display);
+      if (response.ok) return parseEnvironment(response.json(), display);
       if (response.status < 500) throw rejected(display, response.status);
       lastProblem = `HTTP ${response.status}`;
     } catch (err) {
       if (err instanceof ConfigError) throw err;
+      if (err instanceof ResponseTooLargeError) {
+        const message = `configuration server at ${display} answered with more than ${err.maxBytes} bytes`;
+        throw new ConfigError('SERVER_REJECTED', message);
+      }
       lastProblem = describeFetchError(err);
     }
     const remaining = options.retryForMs - (Date.now() - started);
@@ -112,7 +122,7 @@ function parseEnvironment(body: unknown, display: string): Environment {
 function describeFetchError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'timed out';
-    const code = (err.cause as { code?: unknown } | undefined)?.code;
+    const code = (err as { code?: unknown }).code;
     if (typeof code === 'string') return code;
     return err.message;
   }

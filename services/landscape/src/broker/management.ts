@@ -1,3 +1,4 @@
+import { httpRequest } from '@goblog/config';
 import { Compile, Type } from '@goblog/schema';
 import type { Static } from 'typebox';
 
@@ -129,17 +130,14 @@ export class ManagementClient {
   }
 
   async #get(endpoint: Endpoint, path: string): Promise<unknown> {
-    const response = await fetch(`${endpoint.url}${path}`, {
+    const response = await httpRequest(`${endpoint.url}${path}`, {
       headers: { authorization: endpoint.authorization },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      maxBytes: MAX_BODY_BYTES,
+      readBody: (status) => status === 200,
     });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`HTTP ${response.status}`);
-    }
-    const text = await response.text();
-    if (text.length > MAX_BODY_BYTES) throw new Error('answer too large');
-    return JSON.parse(text) as unknown;
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+    return response.json();
   }
 }
 
@@ -159,8 +157,8 @@ function toQueue(q: Static<typeof QueueSchema>): ManagementQueue {
 
 function reasonOf(err: unknown): string {
   if (err instanceof Error) {
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    if (typeof cause?.code === 'string') return cause.code;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
     return err.name === 'TimeoutError' ? 'no answer' : err.message;
   }
   return String(err);

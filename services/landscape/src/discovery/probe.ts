@@ -1,3 +1,4 @@
+import { httpRequest } from '@goblog/config';
 import { parseSamples } from './prometheus.js';
 import type { Sample } from './prometheus.js';
 
@@ -21,9 +22,12 @@ export async function probeInstance(baseUrl: string, timeoutMs: number): Promise
   let checks: ProbeResult['checks'] = {};
   let status: number;
   try {
-    const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await httpRequest(`${baseUrl}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      maxBytes: MAX_HEALTH_BYTES,
+    });
     status = response.status;
-    checks = checksOf(await boundedText(response, MAX_HEALTH_BYTES));
+    checks = checksOf(response.text());
   } catch (err) {
     return { up: false, reason: `no answer on /health: ${unreachable(err, timeoutMs)}`, checks, samples: [] };
   }
@@ -38,9 +42,12 @@ export async function probeInstance(baseUrl: string, timeoutMs: number): Promise
       : `/health answered ${status}`;
   let samples: Sample[] = [];
   try {
-    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (response.status === 200) samples = parseSamples(await boundedText(response, MAX_METRICS_BYTES));
-    else await response.body?.cancel();
+    const response = await httpRequest(`${baseUrl}/metrics`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      maxBytes: MAX_METRICS_BYTES,
+      readBody: (status) => status === 200,
+    });
+    if (response.status === 200) samples = parseSamples(response.text());
   } catch {
     // Figures are extra: an instance whose /metrics is slow keeps its health status.
   }
@@ -69,24 +76,12 @@ function checksOf(text: string): ProbeResult['checks'] {
   }
 }
 
-async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > maxBytes) {
-    await response.body?.cancel();
-    throw new Error(`answer of ${length} bytes is too large`);
-  }
-  const text = await response.text();
-  if (text.length > maxBytes) throw new Error('answer too large');
-  return text;
-}
-
 function unreachable(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${timeoutMs} ms`;
   }
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === 'string')
-    return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code === 'ECONNREFUSED' ? 'connection refused' : code;
   return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
 }
 
