@@ -1,7 +1,7 @@
 // One small HTTP client over node:http, for the few requests the services make themselves (the configuration
 // server at startup, the landscape's probes and the RabbitMQ management API). Not the global `fetch`: its
-// undici, loaded on first use, cost the landscape about 6 MiB of RssAnon (docs/performance.md, Footprint),
-// and node:http is loaded by every service anyway.
+// undici, loaded on first use, is a large part of an idle service's own memory (measured in
+// docs/performance.md, Footprint), and node:http is loaded by every service anyway.
 import * as http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
