@@ -29,11 +29,12 @@ export interface RawOutcome {
 }
 
 /**
- * Sends one case and collects every status line until the server closes or `timeoutMs` passes. The bound is
- * only for a request that hangs: every case is answered or closed at once, so a long bound costs a passing
- * run nothing, and a short one failed cases that were merely slow on a loaded machine.
+ * Sends one case and collects every status line until the server closes, or until `idleMs` pass without a
+ * byte once something came back (a kept-alive connection stays open after its answers). `timeoutMs` bounds
+ * the wait for the first byte, and is only for a request that hangs: long, since a short one failed cases
+ * that were merely slow on a loaded machine.
  */
-export function sendRaw(port: number, c: RawCase, timeoutMs = 10_000): Promise<RawOutcome> {
+export function sendRaw(port: number, c: RawCase, timeoutMs = 10_000, idleMs = 1500): Promise<RawOutcome> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
@@ -53,12 +54,17 @@ export function sendRaw(port: number, c: RawCase, timeoutMs = 10_000): Promise<R
         timedOut,
       });
     };
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       timedOut = true;
       finish();
-    }, timeoutMs);
+    };
+    let timer = setTimeout(expire, timeoutMs);
     socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      clearTimeout(timer);
+      timer = setTimeout(expire, idleMs);
+    });
     socket.on('end', finish);
     socket.on('close', finish);
     // A server that answers 431/413 and closes while we are still writing: EPIPE/ECONNRESET are expected.
