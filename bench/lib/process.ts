@@ -51,10 +51,19 @@ export async function startProcess(
   };
 }
 
-/** Resident set size of the process `pid` now and its peak (VmRSS and VmHWM of /proc/PID/status), MiB. */
-export async function memoryOf(pid: number | undefined): Promise<{ rssMiB: number; peakRssMiB: number }> {
+/** Fields of /proc/PID/status counted in kB (VmRSS, VmHWM, RssAnon, RssFile, ...), in MiB; NaN when absent. */
+export async function statusMiB<K extends string>(
+  pid: number | undefined,
+  fields: readonly K[],
+): Promise<Record<K, number>> {
   const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
   const mib = (field: string): number =>
     Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
-  return { rssMiB: mib('VmRSS'), peakRssMiB: mib('VmHWM') };
+  return Object.fromEntries(fields.map((f) => [f, mib(f)])) as Record<K, number>;
+}
+
+/** Resident set size of the process `pid` now and its peak (VmRSS and VmHWM), MiB. */
+export async function memoryOf(pid: number | undefined): Promise<{ rssMiB: number; peakRssMiB: number }> {
+  const m = await statusMiB(pid, ['VmRSS', 'VmHWM']);
+  return { rssMiB: m.VmRSS, peakRssMiB: m.VmHWM };
 }

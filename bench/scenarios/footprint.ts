@@ -4,11 +4,11 @@
 // idle a moment, beside the same figures of a bare node process (the floor no service goes below).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startProcess } from '../lib/process.ts';
+import { startProcess, statusMiB } from '../lib/process.ts';
 import { median, range } from '../lib/stats.ts';
 import type { Row } from '../lib/report.ts';
 import { BROKER_URL, deleteQueues } from '@goblog/testkit';
@@ -35,10 +35,8 @@ interface Memory {
 }
 
 async function memoryMiB(pid: number | undefined): Promise<Memory> {
-  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-  const kib = (key: string): number =>
-    Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
-  return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
+  const m = await statusMiB(pid, ['VmRSS', 'RssAnon', 'RssFile']);
+  return { rss: m.VmRSS, anon: m.RssAnon, file: m.RssFile };
 }
 
 /** A bare node process (`node -e 'setInterval(() => {}, 1000)'`), idle as long as a service is. */

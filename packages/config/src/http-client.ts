@@ -158,6 +158,12 @@ export async function httpRequest(url: string | URL, options: HttpRequestOptions
   });
 }
 
+/** The system error code a request failed with (ECONNREFUSED, ECONNRESET, ...), when it has one. */
+export function requestErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** As fetch does, the signal's own reason: AbortSignal.timeout's TimeoutError, abort()'s AbortError or any given. */
 function abortReason(signal: AbortSignal): Error {
   return signal.reason as Error;

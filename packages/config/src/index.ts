@@ -29,5 +29,5 @@ export type { FlatProperties } from './flatten.js';
 export { createTextEncryptor, decryptProperties, SPRING_DEFAULT_SALT, CIPHER_PREFIX } from './cipher.js';
 export type { TextEncryptor } from './cipher.js';
 // The services' own HTTP requests (configuration server, probes, RabbitMQ management API): node:http, not fetch.
-export { httpRequest, HttpResponse, ResponseTooLargeError } from './http-client.js';
+export { httpRequest, HttpResponse, requestErrorCode, ResponseTooLargeError } from './http-client.js';
 export type { HttpRequestOptions } from './http-client.js';

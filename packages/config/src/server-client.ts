@@ -4,7 +4,7 @@ import { activeSpan, traceparentOfSpan } from '@goblog/telemetry';
 import { ConfigError } from './errors.js';
 import type { Environment, PropertySource } from './environment.js';
 import { isPlainObject } from './flatten.js';
-import { httpRequest, ResponseTooLargeError } from './http-client.js';
+import { httpRequest, requestErrorCode, ResponseTooLargeError } from './http-client.js';
 import type { ConfigSource } from './source.js';
 
 export interface FetchOptions {
@@ -122,9 +122,7 @@ function parseEnvironment(body: unknown, display: string): Environment {
 function describeFetchError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'timed out';
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    return err.message;
+    return requestErrorCode(err) ?? err.message;
   }
   return String(err);
 }

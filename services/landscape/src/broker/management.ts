@@ -1,4 +1,4 @@
-import { httpRequest } from '@goblog/config';
+import { httpRequest, requestErrorCode } from '@goblog/config';
 import { Compile, Type } from '@goblog/schema';
 import type { Static } from 'typebox';
 
@@ -157,9 +157,7 @@ function toQueue(q: Static<typeof QueueSchema>): ManagementQueue {
 
 function reasonOf(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    return err.name === 'TimeoutError' ? 'no answer' : err.message;
+    return requestErrorCode(err) ?? (err.name === 'TimeoutError' ? 'no answer' : err.message);
   }
   return String(err);
 }

@@ -1,4 +1,4 @@
-import { httpRequest } from '@goblog/config';
+import { httpRequest, requestErrorCode } from '@goblog/config';
 import { parseSamples } from './prometheus.js';
 import type { Sample } from './prometheus.js';
 
@@ -80,8 +80,8 @@ function unreachable(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${timeoutMs} ms`;
   }
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') return code === 'ECONNREFUSED' ? 'connection refused' : code;
+  const code = requestErrorCode(err);
+  if (code !== undefined) return code === 'ECONNREFUSED' ? 'connection refused' : code;
   return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
 }
 
