@@ -1,32 +1,38 @@
 // The two sides of the vip-e2e measurement, each in a worker thread of its own, so that neither the
-// reads' responses nor the polls wait behind the other (or behind the bench's main thread) before they are
-// time-stamped: in one thread, at 500 reads/s on a busy machine, the stamps lagged the services by more than
-// the latency being measured.
+// reads' responses nor the observations wait behind the other (or behind the bench's main thread) before
+// they are time-stamped: in one thread, at 500 reads/s on a busy machine, the stamps lagged the services by
+// more than the latency being measured.
 //
 //   reads: `total` GET `url` at `rate` per second (open loop); posts the stamps of the 200s.
-//   poll:  GET `url` (an offer) back to back until its count reaches `until`; posts a stamp per increment.
+//   watch: the offer's count in the vipservice's store (offer-count.ts), read again at every write to the
+//          store's file; posts a stamp per increment. Polling GET /offers back to back instead made the
+//          vipservice answer a thousand and more requests a second while it was being measured.
 //
 // Stamps are `performance.timeOrigin + performance.now()`: one clock for every thread of the process.
+import { watch } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openOfferCount } from './offer-count.ts';
 
 export type ProbeJob =
   | { readonly role: 'reads'; readonly url: string; readonly rate: number; readonly total: number }
   | {
-      readonly role: 'poll';
-      readonly url: string;
+      readonly role: 'watch';
+      /** The vipservice's data_dir. */
+      readonly dataDir: string;
+      readonly accountId: string;
       readonly from: number;
       readonly until: number;
       readonly deadlineMs: number;
     };
 
 export interface ProbeResult {
-  /** Reads: when each 200 arrived, in order of arrival. Poll: when each increment was seen. */
+  /** Reads: when each 200 arrived, in order of arrival. Watch: when each increment was seen. */
   readonly stamps: number[];
-  /** Reads: responses other than 200, by status. Poll: polls made and their total duration (ms). */
+  /** Reads: responses other than 200, by status. */
   readonly failures: Record<string, number>;
-  readonly polls: number;
-  readonly pollMs: number;
+  /** Watch: how many times the offer was read (at each write to the store's file). */
+  readonly looks: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -71,31 +77,46 @@ async function reads(url: string, rate: number, total: number): Promise<ProbeRes
     );
   }
   await Promise.all(pending);
-  return { stamps, failures, polls: 0, pollMs: 0 };
+  return { stamps, failures, looks: 0 };
 }
 
-async function poll(url: string, from: number, until: number, deadlineMs: number): Promise<ProbeResult> {
+/** The offer's count as the vipservice's store holds it, from `from` until `until`, stamped at each increment. */
+async function watchStore(job: Extract<ProbeJob, { role: 'watch' }>): Promise<ProbeResult> {
+  const offer = openOfferCount(job.dataDir, job.accountId);
   const stamps: number[] = [];
-  const deadline = now() + deadlineMs;
-  let seen = from;
-  let polls = 0;
-  let pollMs = 0;
-  while (seen < until && now() < deadline) {
-    const t0 = now();
-    const { status, body } = await fetchText(url);
-    const t1 = now();
-    polls++;
-    pollMs += t1 - t0;
-    const count = status === 200 ? (JSON.parse(body) as { notifications: number }).notifications : 0;
-    for (; seen < count; seen++) stamps.push(t1);
+  let seen = job.from;
+  let looks = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const look = (): void => {
+        const count = offer.read();
+        const t = now();
+        looks++;
+        for (; seen < count; seen++) stamps.push(t);
+        if (seen >= job.until) finish();
+      };
+      const watcher = watch(offer.dataFile, look);
+      // The writes wake it; this only bounds a run whose notifications stop coming.
+      const deadline = setTimeout(() => {
+        finish(
+          new Error(`vip-e2e: ${seen - job.from} of ${job.until - job.from} notifications recorded in time`),
+        );
+      }, job.deadlineMs);
+      const finish = (err?: Error): void => {
+        watcher.close();
+        clearTimeout(deadline);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      look();
+    });
+  } finally {
+    await offer.close();
   }
-  return { stamps, failures: {}, polls, pollMs };
+  return { stamps, failures: {}, looks };
 }
 
 const job = workerData as ProbeJob;
-const result =
-  job.role === 'reads'
-    ? await reads(job.url, job.rate, job.total)
-    : await poll(job.url, job.from, job.until, job.deadlineMs);
+const result = job.role === 'reads' ? await reads(job.url, job.rate, job.total) : await watchStore(job);
 agent.destroy();
 parentPort?.postMessage(result);

@@ -92,7 +92,7 @@ export async function benchE2eFloor(rate: number, seconds: number): Promise<VipL
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: Math.max(...latencies),
-      pollMs: 0,
+      looks: 0,
       deferred: false,
     };
   } finally {

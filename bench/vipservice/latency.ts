@@ -35,8 +35,8 @@ export interface VipLatencyResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
-  /** Mean duration of one GET /offers poll: the resolution of the measurement. */
-  readonly pollMs: number;
+  /** How many times the store watcher read the offer (once per write to the store's file). */
+  readonly looks: number;
   /** Whether the accountservice said, during the run, that it deferred delivery under load. */
   readonly deferred: boolean;
   /** With `timeline`: where the time went. */
@@ -68,10 +68,11 @@ async function loopStalls(port: number): Promise<LoopStalls> {
 }
 
 /**
- * Steady VIP reads on the accountservice (open loop, `rate` per second) while polling GET /offers/{id} on
- * the vipservice back to back, each in a worker thread of its own. The k-th increment of `notifications`
- * is matched with the k-th 200: the latency is the time between the two (the poll's own duration is the
- * resolution); a read not answered 200 fails the run, since it would shift the matching.
+ * Steady VIP reads on the accountservice (open loop, `rate` per second) while watching the offer's count in
+ * the vipservice's store, each in a worker thread of its own (lib/e2e-probe.ts). The k-th increment of
+ * `notifications` is matched with the k-th 200: the latency is the time between the two; a read not
+ * answered 200 fails the run, since it would shift the matching. GET /offers/{id} must show the same count
+ * at the end.
  */
 export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<VipLatencyResult> {
   const rate = options.rate ?? 100;
@@ -133,25 +134,27 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
     await Promise.all([loopStalls(16769), loopStalls(16869)]);
     const measuredFromNs = BigInt(Math.round(Date.now() * 1e6));
 
-    // The reads and the polls each run in a worker thread of their own (see lib/e2e-probe.ts).
-    const poll = probe({
-      role: 'poll',
-      url: offerUrl,
+    // The reads and the watcher each run in a worker thread of their own (see lib/e2e-probe.ts).
+    const watched = probe({
+      role: 'watch',
+      dataDir: vipDir,
+      accountId: ACCOUNT,
       from: base,
       until: base + total,
       deadlineMs: (total / rate) * 1000 + 30_000,
     });
     const answered = await probe({ role: 'reads', url: readUrl, rate, total });
-    const updated = await poll;
+    const updated = await watched;
     const answeredAt = answered.stamps;
     const updatedAt = updated.stamps;
-    const polls = updated.polls;
-    const pollTime = updated.pollMs;
     const failed = Object.values(answered.failures).reduce((a, b) => a + b, 0);
     if (failed > 0) {
       // The k-th increment is matched with the k-th 200: that holds only if every read was answered 200.
       throw new Error(`vip-e2e: ${failed} reads not answered 200: ${JSON.stringify(answered.failures)}`);
     }
+    // What the watcher saw in the store is what the service answers.
+    const served = await counted();
+    if (served !== base + total) throw new Error(`vip-e2e: GET /offers says ${served}, not ${base + total}`);
     answeredAt.sort((a, b) => a - b);
     const latencies = updatedAt.slice(0, answeredAt.length).map((t, k) => t - (answeredAt[k] ?? t));
     const deferred = account.lines.slice(linesBefore).some((l) => l.includes('outbox delivery deferred'));
@@ -163,7 +166,7 @@ export async function benchVipLatency(options: VipLatencyOptions = {}): Promise<
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: Math.max(...latencies),
-      pollMs: pollTime / Math.max(1, polls),
+      looks: updated.looks,
       deferred,
       loop: { accountservice: accountLoop, vipservice: vipLoop },
       ...(timeline === undefined ? {} : { timeline }),
