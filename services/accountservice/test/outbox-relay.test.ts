@@ -12,9 +12,29 @@ import type { SleepKind } from '../src/outbox/pacer.js';
 /** The relay's own scheduler, remembering every sleep the relay asked for. */
 class RecordingPacer extends Pacer {
   readonly sleeps: { kind: SleepKind; ms: number }[] = [];
+  readonly #waiters = new Set<() => void>();
   override sleep(kind: SleepKind, ms = 0): Promise<void> {
     this.sleeps.push({ kind, ms });
+    for (const check of [...this.#waiters]) check();
     return super.sleep(kind, ms);
+  }
+
+  /** Resolves once the relay has asked for `count` sleeps: it has finished the rounds before them. */
+  untilSleeps(count: number, timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.sleeps.length < count) return;
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`expected ${count} sleeps within ${timeoutMs} ms, saw ${this.sleeps.length}`));
+      }, timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
   }
 }
 
@@ -108,7 +128,7 @@ void describe('the outbox relay', () => {
   });
 
   void describe('with several batches in flight', () => {
-    const pipelined = (): OutboxRelay =>
+    const pipelined = (pacer?: Pacer): OutboxRelay =>
       new OutboxRelay({
         outbox: store.outbox,
         publisher,
@@ -117,7 +137,30 @@ void describe('the outbox relay', () => {
         maxBatchesInFlight: 4,
         initialBackoffMs: 5,
         maxBackoffMs: 20,
+        ...(pacer === undefined ? {} : { pacer }),
       });
+
+    void it('keeps a large batch alone in flight: what is recorded meanwhile goes out after its confirms', async () => {
+      publisher.mode = 'hold';
+      const pacer = new RecordingPacer();
+      relay = pipelined(pacer);
+      for (let n = 1; n <= 20; n++) await store.outbox.record(note(n));
+      relay.start();
+      const held = await publisher.waitForCalls(20);
+      // Asleep after the batch of 20 went out; then a record wakes it for a round that must publish nothing.
+      await pacer.untilSleeps(1);
+      await store.outbox.record(note(21));
+      await pacer.untilSleeps(2);
+      assert.equal(publisher.calls.length, 20);
+      const done = drained(relay);
+      for (const call of held) call.confirm();
+      const last = (await publisher.waitForCalls(21)).at(20);
+      assert.ok(last !== undefined);
+      assert.equal(last.options?.messageId, 'm-21');
+      last.confirm();
+      await done;
+      assert.equal(store.outbox.depth, 0);
+    });
 
     void it('publishes a notification recorded while the batch before it awaits its confirm', async () => {
       publisher.mode = 'hold';

@@ -23,6 +23,9 @@ type Next =
 
 const GROWTH_LOG_MS = 10_000;
 
+/** A batch in flight this small still lets the next one go out beside it (see #mayPublishMore). */
+const SMALL_BATCH = 16;
+
 /** Unexpected failures in a row after which the relay reports itself unhealthy (one could be a blip). */
 const UNHEALTHY_AFTER_FAILURES = 3;
 
@@ -31,9 +34,9 @@ const UNHEALTHY_AFTER_FAILURES = 3;
  * - an entry is removed from the outbox only after the broker confirmed it (at-least-once); an entry whose
  *   publish failed stays and is retried, with the same message id, after a backoff;
  * - entries are published in recording order, a batch at a time, all of a batch within the confirm window;
- *   with `maxBatchesInFlight` > 1 a batch is published while earlier ones await their confirms (an entry
- *   recorded meanwhile does not wait for them), and an entry whose publish failed goes out again after
- *   later ones;
+ *   with `maxBatchesInFlight` > 1 a batch is published while earlier small ones await their confirms (an
+ *   entry recorded meanwhile does not wait for them; behind a large batch it does, and joins the next
+ *   large one), and an entry whose publish failed goes out again after later ones;
  * - it sleeps while there is nothing to do: a committed record, the connection coming back or `stop` wakes
  *   it; its only timers are the backoff after a failure and the load check while deferring (records cut
  *   neither short);
@@ -64,7 +67,7 @@ export class OutboxRelay {
   readonly #deferral: Deferral;
   readonly #maxInFlight: number;
   /** Batches published and not yet settled (their confirms or failures not all in). */
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #inFlight = new Map<Promise<void>, number>();
   /** A batch settled with failures, or its publish threw: the next round backs off first. */
   #backoff: { readonly ms: number } | undefined;
 
@@ -155,7 +158,7 @@ export class OutboxRelay {
     this.#deferral.set(false);
     this.#pacer.stop();
     await within(running, settleMs);
-    await within(Promise.allSettled([...this.#inFlight]), settleMs);
+    await within(Promise.allSettled([...this.#inFlight.keys()]), settleMs);
     await within(this.#removals.settled(), settleMs);
   }
 
@@ -191,7 +194,7 @@ export class OutboxRelay {
     const deferMs = this.#deferral.delayFor(this.#draining);
     if (deferMs > 0) return { sleep: 'defer', ms: deferMs };
     // A batch that settles wakes the loop (see #publish).
-    if (this.#inFlight.size >= this.#maxInFlight) return 'window full';
+    if (!this.#mayPublishMore()) return 'window full';
     const batch = await this.#options.outbox.peek(this.#batchSize, this.#removals.pending);
     if (batch.length === 0) {
       return this.#draining && this.#inFlight.size === 0 ? 'drained' : { sleep: 'work' };
@@ -224,7 +227,21 @@ export class OutboxRelay {
       this.#inFlight.delete(settled);
       this.#pacer.wake('recorded');
     });
-    this.#inFlight.add(settled);
+    this.#inFlight.set(settled, batch.length);
+  }
+
+  /**
+   * Whether another batch may go out now: always when none is in flight; while some are, only up to
+   * `maxBatchesInFlight` and only while each of them is small. At a moderate rate an entry then goes out
+   * at once instead of waiting for the confirms of the one before; at a high rate the entries gather into
+   * large batches, one at a time, as they did with one batch in flight (each batch costs a publish round and
+   * a removal commit, which the VIP reads' outbox commits wait behind).
+   */
+  #mayPublishMore(): boolean {
+    if (this.#inFlight.size === 0) return true;
+    if (this.#inFlight.size >= this.#maxInFlight) return false;
+    for (const size of this.#inFlight.values()) if (size >= SMALL_BATCH) return false;
+    return true;
   }
 
   /** An unexpected error: logged, counted for health, and the round is tried again after a backoff. */
