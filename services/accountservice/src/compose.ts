@@ -8,6 +8,7 @@ import { seedAccounts } from './domain/account.js';
 import { VipPolicy } from './domain/vip-policy.js';
 import { followConfig } from './follow-config.js';
 import { OutboxMetrics, outboxStatus } from './outbox/outbox-metrics.js';
+import { eitherPressure, recordPressure } from './outbox/record-pressure.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { tracedOutbox } from './outbox/traced-outbox.js';
 import type { OutboxRelayOptions } from './outbox/relay.js';
@@ -90,7 +91,8 @@ export function accountservice(
         metrics: outboxMetrics,
         // Delivery is background work: a burst of VIP reads that saturates the service is absorbed by the
         // outbox and delivered right after it (never later than the relay's deferral bound on that account).
-        saturated: options.saturated ?? loopPressure(),
+        // Saturated: VIP reads pile up behind their outbox commits, or the process's own work fills its loop.
+        saturated: options.saturated ?? eitherPressure(recordPressure(store.outbox), loopPressure()),
         // As many batches in flight as the store's outbox allows (several for LMDB, one for PostgreSQL).
         maxBatchesInFlight: store.outbox.maxBatchesInFlight ?? 1,
         ...(options.relay?.initialBackoffMs === undefined

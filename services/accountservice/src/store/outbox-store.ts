@@ -1,3 +1,4 @@
+import type { CommitWaits } from '../outbox/record-pressure.js';
 import type { Database, RootDatabase } from 'lmdb';
 import type { NotificationOutbox, PendingNotification } from '../domain/notification.js';
 import { StoreClosedError } from '../errors.js';
@@ -43,7 +44,7 @@ type StoredEntry = PendingNotification;
  * `record` relies on lmdb-js batching: every put of one event-loop turn goes into one transaction, and the
  * put's promise resolves when that transaction is committed, so concurrent VIP reads share a commit.
  */
-export class LmdbOutbox implements NotificationOutbox, OutboxReader {
+export class LmdbOutbox implements NotificationOutbox, OutboxReader, CommitWaits {
   readonly #db: Database<StoredEntry, number>;
   readonly #isOpen: () => boolean;
   readonly #flushOn: RootDatabase | undefined;
@@ -56,6 +57,7 @@ export class LmdbOutbox implements NotificationOutbox, OutboxReader {
   readonly #deleting = new Set<number>();
   #lastSeq: number;
   #depth: number;
+  #commitWaitMs = 0;
 
   constructor(db: Database<StoredEntry, number>, isOpen: () => boolean, flushOn: RootDatabase | undefined) {
     this.#db = db;
@@ -77,10 +79,20 @@ export class LmdbOutbox implements NotificationOutbox, OutboxReader {
       recordedAt: notification.recordedAt,
       ...(notification.traceparent === undefined ? {} : { traceparent: notification.traceparent }),
     };
-    await this.#db.put(seq, stored);
-    if (this.#flushOn !== undefined) await this.#flushOn.flushed;
+    const started = performance.now();
+    try {
+      await this.#db.put(seq, stored);
+      if (this.#flushOn !== undefined) await this.#flushOn.flushed;
+    } finally {
+      this.#commitWaitMs += performance.now() - started;
+    }
     this.#depth++;
     for (const listener of this.#listeners) listener();
+  }
+
+  /** Milliseconds records have waited for their commit, in all (CommitWaits). */
+  get commitWaitMs(): number {
+    return this.#commitWaitMs;
   }
 
   peek(limit: number, skip?: ReadonlySet<number>): OutboxEntry[] {

@@ -3,6 +3,7 @@ import type { Account, AccountRepository } from '../domain/account.js';
 import type { NotificationOutbox } from '../domain/notification.js';
 import { AccountStore } from './account-store.js';
 import type { OpenStoreOptions } from './account-store.js';
+import type { CommitWaits } from '../outbox/record-pressure.js';
 import type { OutboxReader } from './outbox-store.js';
 import type { OpenPgStoreOptions } from './pg/account-database.js';
 
@@ -12,7 +13,7 @@ import type { OpenPgStoreOptions } from './pg/account-database.js';
  */
 export interface AccountStorage {
   readonly accounts: AccountRepository & { seed(accounts: readonly Account[]): Promise<number> };
-  readonly outbox: NotificationOutbox & OutboxReader;
+  readonly outbox: NotificationOutbox & OutboxReader & CommitWaits;
   /** Where it is, safe to log: the LMDB path, or the database URL masked. */
   readonly location: string;
   readonly isOpen: boolean;

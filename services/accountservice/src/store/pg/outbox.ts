@@ -4,6 +4,7 @@ import type { Database, HeldClient } from '@goblog/postgres';
 import { isDatabaseError } from '@goblog/postgres';
 import type { NotificationOutbox, PendingNotification } from '../../domain/notification.js';
 import { StoreClosedError } from '../../errors.js';
+import type { CommitWaits } from '../../outbox/record-pressure.js';
 import type { OutboxEntry, OutboxReader } from '../outbox-store.js';
 import { mapped } from './service-errors.js';
 import { Throttle } from './throttle.js';
@@ -45,7 +46,7 @@ interface Row {
  *   for what nobody announced (a dead instance's claim, a listener that was reconnecting).
  * `depth` and `oldestRecordedAt` are the last poll's figures, kept current by this instance's own work.
  */
-export class PgOutbox implements NotificationOutbox, OutboxReader {
+export class PgOutbox implements NotificationOutbox, OutboxReader, CommitWaits {
   readonly #db: Database;
   readonly #log: Logger;
   readonly #id = randomUUID();
@@ -57,6 +58,7 @@ export class PgOutbox implements NotificationOutbox, OutboxReader {
   #claim: HeldClient | undefined;
   #batch: { notification: PendingNotification; resolve: () => void; reject: (err: unknown) => void }[] = [];
   #depth = 0;
+  #commitWaitMs = 0;
   #oldest: number | undefined;
   #poll: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
@@ -87,10 +89,18 @@ export class PgOutbox implements NotificationOutbox, OutboxReader {
    */
   record(notification: PendingNotification): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
+    const started = performance.now();
     return new Promise<void>((resolve, reject) => {
       this.#batch.push({ notification, resolve, reject });
       if (this.#batch.length === 1) setImmediate(() => void this.#flush());
+    }).finally(() => {
+      this.#commitWaitMs += performance.now() - started;
     });
+  }
+
+  /** Milliseconds records have waited for their commit, in all (CommitWaits). */
+  get commitWaitMs(): number {
+    return this.#commitWaitMs;
   }
 
   async #flush(): Promise<void> {
