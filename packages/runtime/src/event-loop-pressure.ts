@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { saturation } from './saturation.js';
 
 /** Running totals the pressure check compares between two moments, all in ms. */
 export interface LoadReading {
@@ -52,22 +53,9 @@ export function readLoad(): LoadReading {
  */
 export function loopPressure(options: LoopPressureOptions = {}): () => boolean {
   const threshold = options.threshold ?? 0.75;
-  const releaseBelow = Math.min(options.releaseBelow ?? 0.6, threshold);
-  const windowMs = options.windowMs ?? 100;
-  const read = options.read ?? readLoad;
-  let last = read();
-  let saturated = false;
-  let lastLoaded = false;
-  return () => {
-    const current = read();
-    const span = current.at - last.at;
-    if (span < windowMs) return saturated;
-    const busy = Math.min(current.busyMs - last.busyMs, current.cpuMs - last.cpuMs);
-    const utilization = busy / span;
-    const loaded = utilization >= threshold;
-    saturated = saturated ? utilization >= releaseBelow : loaded && lastLoaded;
-    lastLoaded = loaded;
-    last = current;
-    return saturated;
-  };
+  return saturation(
+    options.read ?? readLoad,
+    (from, to) => Math.min(to.busyMs - from.busyMs, to.cpuMs - from.cpuMs) / (to.at - from.at),
+    { threshold, releaseBelow: options.releaseBelow ?? 0.6, windowMs: options.windowMs ?? 100 },
+  );
 }

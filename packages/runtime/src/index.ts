@@ -15,6 +15,8 @@ export type { ShutdownStep } from './shutdown.js';
 export { BROKER_HINT, brokerStartupError } from './broker-hint.js';
 export { childTraceparent, traceIdOf } from './trace.js';
 export { loopPressure, readLoad } from './event-loop-pressure.js';
+export { saturation } from './saturation.js';
+export type { SaturationOptions } from './saturation.js';
 export type { LoadReading, LoopPressureOptions } from './event-loop-pressure.js';
 export { within } from './within.js';
 export { createError, isServiceError, ServiceError } from './service-error.js';

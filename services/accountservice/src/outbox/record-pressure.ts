@@ -1,8 +1,5 @@
-/** What the record pressure reads: how long VIP reads have waited for their outbox commits. */
-export interface CommitWaits {
-  /** Milliseconds VIP reads have spent waiting for their outbox commit (each answers only after it), in all. */
-  readonly commitWaitMs: number;
-}
+import { saturation } from '@goblog/runtime';
+import type { CommitWaits } from '../store/outbox-store.js';
 
 export interface RecordPressureOptions {
   /** Reads waiting for their commit, on average over a window, at or above which it counts as loaded. Default 8. */
@@ -26,26 +23,12 @@ export interface RecordPressureOptions {
  */
 export function recordPressure(waits: CommitWaits, options: RecordPressureOptions = {}): () => boolean {
   const threshold = options.threshold ?? 8;
-  const releaseBelow = Math.min(options.releaseBelow ?? threshold / 2, threshold);
-  const windowMs = options.windowMs ?? 100;
   const now = options.now ?? (() => performance.now());
-  let lastAt = now();
-  let lastWaited = waits.commitWaitMs;
-  let lastLoaded = false;
-  let saturated = false;
-  return () => {
-    const at = now();
-    const span = at - lastAt;
-    if (span < windowMs) return saturated;
-    const waited = waits.commitWaitMs;
-    const waiting = (waited - lastWaited) / span;
-    lastAt = at;
-    lastWaited = waited;
-    const loaded = waiting >= threshold;
-    saturated = saturated ? waiting >= releaseBelow : loaded && lastLoaded;
-    lastLoaded = loaded;
-    return saturated;
-  };
+  return saturation(
+    () => ({ at: now(), waitedMs: waits.commitWaitMs }),
+    (from, to) => (to.waitedMs - from.waitedMs) / (to.at - from.at),
+    { threshold, releaseBelow: options.releaseBelow ?? threshold / 2, windowMs: options.windowMs ?? 100 },
+  );
 }
 
 /** Saturated while any of `checks` says so (they are asked in order, the rest skipped once one does). */

@@ -1,4 +1,3 @@
-import type { CommitWaits } from '../outbox/record-pressure.js';
 import type { Database, RootDatabase } from 'lmdb';
 import type { NotificationOutbox, PendingNotification } from '../domain/notification.js';
 import { StoreClosedError } from '../errors.js';
@@ -32,6 +31,12 @@ export interface OutboxReader {
    * when a peek claims nothing, one when a peek's entries are claimed until the next `remove`. Default 1.
    */
   readonly maxBatchesInFlight?: number;
+}
+
+/** How long VIP reads have waited for their outbox commits (the relay's record pressure reads it). */
+export interface CommitWaits {
+  /** Milliseconds records have spent waiting for their commit (each read answers only after it), in all. */
+  readonly commitWaitMs: number;
 }
 
 type StoredEntry = PendingNotification;

@@ -3,8 +3,7 @@ import type { Account, AccountRepository } from '../domain/account.js';
 import type { NotificationOutbox } from '../domain/notification.js';
 import { AccountStore } from './account-store.js';
 import type { OpenStoreOptions } from './account-store.js';
-import type { CommitWaits } from '../outbox/record-pressure.js';
-import type { OutboxReader } from './outbox-store.js';
+import type { CommitWaits, OutboxReader } from './outbox-store.js';
 import type { OpenPgStoreOptions } from './pg/account-database.js';
 
 /**

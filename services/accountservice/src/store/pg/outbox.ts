@@ -4,8 +4,7 @@ import type { Database, HeldClient } from '@goblog/postgres';
 import { isDatabaseError } from '@goblog/postgres';
 import type { NotificationOutbox, PendingNotification } from '../../domain/notification.js';
 import { StoreClosedError } from '../../errors.js';
-import type { CommitWaits } from '../../outbox/record-pressure.js';
-import type { OutboxEntry, OutboxReader } from '../outbox-store.js';
+import type { CommitWaits, OutboxEntry, OutboxReader } from '../outbox-store.js';
 import { mapped } from './service-errors.js';
 import { Throttle } from './throttle.js';
 
