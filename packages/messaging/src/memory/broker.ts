@@ -21,7 +21,7 @@ export interface RecordedMessage {
 
 interface Exchange {
   readonly type: string;
-  readonly bindings: { readonly queue: string; readonly key: string }[];
+  bindings: { readonly queue: string; readonly key: string }[];
 }
 
 /**
@@ -32,16 +32,15 @@ interface Exchange {
  */
 export class MemoryBroker {
   readonly queues = new Map<string, MemoryQueue>();
-  /** Handlers running on this broker's deliveries (their consumers count them, for idleness). */
-  handling = 0;
   private readonly exchanges = new Map<string, Exchange>();
   private readonly published = new Map<string, RecordedMessage[]>();
   private readonly listeners = new Set<() => void>();
 
-  declareQueue(name: string, deadLetterTo?: string): MemoryQueue {
+  /** The queue `name`, declared now unless it exists; a delay queue hands what expires to `expiresTo`. */
+  declareQueue(name: string, expiresTo?: string): MemoryQueue {
     let q = this.queues.get(name);
     if (q === undefined) {
-      q = new MemoryQueue(name, this, deadLetterTo);
+      q = new MemoryQueue(name, this, expiresTo);
       this.queues.set(name, q);
     }
     return q;
@@ -59,10 +58,7 @@ export class MemoryBroker {
     if (q === undefined) return;
     q.destroy();
     this.queues.delete(name);
-    for (const ex of this.exchanges.values()) {
-      for (let i = ex.bindings.length - 1; i >= 0; i--)
-        if (ex.bindings[i]?.queue === name) ex.bindings.splice(i, 1);
-    }
+    for (const ex of this.exchanges.values()) ex.bindings = ex.bindings.filter((b) => b.queue !== name);
     this.changed();
   }
 
@@ -77,7 +73,9 @@ export class MemoryBroker {
   /** Records a message and routes it ('' is the default exchange); returns how many queues received it. */
   route(exchange: string, routingKey: string, body: Buffer, props: Readonly<PublishProperties>): number {
     const destination = exchange === '' ? routingKey : exchange;
-    this.recordedFor(destination).push(recordOf(destination, routingKey, body, props));
+    const recorded = this.published.get(destination) ?? [];
+    this.published.set(destination, recorded);
+    recorded.push(recordOf(destination, routingKey, body, props));
     const ex = this.exchanges.get(exchange);
     const targets =
       exchange === ''
@@ -105,17 +103,9 @@ export class MemoryBroker {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells the listeners something changed. */
   changed(): void {
     for (const l of [...this.listeners]) l();
-  }
-
-  private recordedFor(destination: string): RecordedMessage[] {
-    let list = this.published.get(destination);
-    if (list === undefined) {
-      list = [];
-      this.published.set(destination, list);
-    }
-    return list;
   }
 }
 

@@ -1,24 +1,24 @@
 import type { ConsumerSource } from '../consume/source.js';
-import { DeliveryCore, type ConsumerSpec } from '../core/delivery.js';
+import { DeliveryCore, type ConsumerSpec, type DeliveryWire } from '../core/delivery.js';
 import type { Logger } from '../logger.js';
 import type { MessagingMetrics } from '../metrics.js';
-import type { Handler, Subscription } from '../transport.js';
+import type { Subscription } from '../transport.js';
 import type { MemoryBroker } from './broker.js';
-import type { Envelope, MemoryQueue, QueueSubscriber } from './queue.js';
-import type { MemoryWire } from './wire.js';
+import type { MemoryQueue, QueuedMessage, QueueSubscriber } from './queue.js';
 
 /** What every consumer of a memory transport is made with. */
 export interface MemoryConsumerWiring {
-  /** Moves go through it: they wait while it is disconnected, as on the RabbitMQ wire. */
-  readonly wire: MemoryWire;
+  readonly broker: MemoryBroker;
+  /** How the delivery core moves a message to the delay or dead-letter queue. */
+  readonly republish: DeliveryWire['republish'];
   readonly logger: Logger;
   readonly closeTimeoutMs: number;
   readonly metrics: MessagingMetrics | undefined;
 }
 
 /**
- * The in-memory wire's consumer: attaches to its queue while the wire is connected (a private queue for
- * pub/sub, deleted when it detaches) and brings the queue's deliveries to the delivery core.
+ * The in-memory wire's consumer: subscribes to its queue (for pub/sub a private queue, bound to the exchange
+ * and deleted at close) and brings the queue's deliveries to the delivery core.
  */
 export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
   readonly prefetch: number;
@@ -32,40 +32,30 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     private readonly wiring: MemoryConsumerWiring,
     spec: ConsumerSpec<T>,
   ) {
-    const { wire } = wiring;
+    const { broker } = wiring;
     const source = (this.source = spec.source);
     this.prefetch = spec.policy.prefetch;
-    this.core = new DeliveryCore<T>(
-      { ...spec, handler: counted(wire.broker, spec.handler) },
-      {
-        metrics: wiring.metrics,
-        logger: wiring.logger,
-        closeTimeoutMs: wiring.closeTimeoutMs,
-        wire: {
-          republish: (queue, body, props) => wire.republish(queue, body, props),
-          redeclare: () => {
-            if (source.kind === 'work') wire.broker.declareWorkQueue(source.queue);
-            return Promise.resolve();
-          },
+    this.core = new DeliveryCore<T>(spec, {
+      metrics: wiring.metrics,
+      logger: wiring.logger,
+      closeTimeoutMs: wiring.closeTimeoutMs,
+      wire: {
+        republish: wiring.republish,
+        redeclare: () => {
+          if (source.kind === 'work') broker.declareWorkQueue(source.queue);
+          return Promise.resolve();
         },
       },
-    );
+    });
   }
 
   get consuming(): boolean {
     return this.queue !== undefined && this.closing === undefined;
   }
 
-  /** Attaches now when the wire is connected; otherwise at the next reconnect. */
-  start(): Promise<void> {
-    if (this.wiring.wire.connected) this.attach();
-    return Promise.resolve();
-  }
-
   /** Declares the queue (a fresh private one for pub/sub) and starts taking deliveries. */
-  attach(): void {
-    if (this.closing !== undefined) return;
-    const b = this.wiring.wire.broker;
+  start(): Promise<void> {
+    const b = this.wiring.broker;
     const src = this.source;
     if (src.kind === 'work') {
       this.queue = b.declareWorkQueue(src.queue);
@@ -75,30 +65,21 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
       b.bind(src.queue, src.exchange, src.bindingKey);
     }
     this.queue.subscribe(this);
-  }
-
-  /** The connection is gone: unsettled messages return to the queue; a private queue disappears. */
-  detach(): void {
-    const q = this.queue;
-    if (q === undefined) return;
-    this.queue = undefined;
-    q.unsubscribe(this);
-    this.core.forgetLost();
-    if (this.source.kind === 'fanout') this.wiring.wire.broker.deleteQueue(q.name);
+    return Promise.resolve();
   }
 
   /** Hands a delivery to the core, to be settled on the queue it came from. */
-  deliver(env: Envelope, tag: number): void {
+  deliver(message: QueuedMessage, tag: number): void {
     const q = this.queue;
     if (q === undefined) return;
     this.core.deliver({
-      body: env.body,
-      properties: env.props,
-      redelivered: env.redelivered,
+      body: message.body,
+      properties: message.props,
+      redelivered: message.redelivered,
       get owned() {
         return q.holds(tag);
       },
-      ack: () => q.settle(tag, true), // false: the "connection" dropped meanwhile, and it was requeued
+      ack: () => q.settle(tag, true),
       requeue: () => {
         q.settle(tag, false);
       },
@@ -110,22 +91,14 @@ export class MemoryConsumer<T> implements Subscription, QueueSubscriber {
     return this.closing;
   }
 
+  /** Stops deliveries, drains the handlers, gives back what is left unsettled; a private queue goes. */
   private async shutdown(): Promise<void> {
-    this.queue?.cancel(this);
+    const q = this.queue;
+    if (q === undefined) return;
+    q.cancel(this);
     await this.core.drain();
-    this.detach();
+    this.queue = undefined;
+    q.unsubscribe(this);
+    if (this.source.kind === 'fanout') this.wiring.broker.deleteQueue(q.name);
   }
-}
-
-/** `handler`, counted in `broker.handling` while it runs (the idle probe waits for it). */
-function counted<T>(broker: MemoryBroker, handler: Handler<T>): Handler<T> {
-  return async (value, meta) => {
-    broker.handling++;
-    try {
-      await handler(value, meta);
-    } finally {
-      broker.handling--;
-      broker.changed();
-    }
-  };
 }

@@ -54,10 +54,12 @@ export class MemoryProbes {
     return this.waitFor(acked, timeoutMs, `${count} ack(s) on ${queue}`);
   }
 
-  /** Resolves when nothing is left to deliver, unacknowledged, delayed for retry, or being handled. */
+  /**
+   * Resolves when nothing is left to deliver, unacknowledged (a message being handled is), or delayed for
+   * retry.
+   */
   async waitForIdle(timeoutMs = this.waitTimeoutMs): Promise<void> {
-    const b = this.broker;
-    const idle = (): boolean => b.handling === 0 && ![...b.queues.values()].some((q) => q.busy);
+    const idle = (): boolean => ![...this.broker.queues.values()].some((q) => q.busy);
     await this.waitFor(() => idle() || undefined, timeoutMs, 'the broker to be idle');
   }
 

@@ -2,7 +2,7 @@ import type { PublishProperties } from '../core/properties.js';
 import type { MemoryBroker } from './broker.js';
 
 /** A message in a memory queue: its bytes, its properties as published, and whether it was delivered before. */
-export interface Envelope {
+export interface QueuedMessage {
   readonly body: Buffer;
   readonly props: Readonly<PublishProperties>;
   redelivered: boolean;
@@ -13,19 +13,19 @@ export interface QueueSubscriber {
   readonly prefetch: number;
   /** Messages delivered to it and not yet settled (kept by the queue). */
   unacked: number;
-  deliver(env: Envelope, tag: number): void;
+  deliver(message: QueuedMessage, tag: number): void;
 }
 
 /**
- * A FIFO queue with round-robin dispatch to the subscribers with a free prefetch slot. What a subscriber
- * leaves unsettled when it is removed returns to the front, marked redelivered. A delay queue (`deadLetterTo`)
- * holds each message until its `expiration`, then hands it to that queue.
+ * A FIFO queue with round-robin dispatch to the subscribers with a free prefetch slot. What is given back
+ * (requeued, or left unsettled by a subscriber that leaves) returns to the front, marked redelivered. A delay
+ * queue (`expiresTo`) holds each message for its `expiration`, then hands it on.
  */
 export class MemoryQueue {
-  readonly ready: Envelope[] = [];
+  readonly ready: QueuedMessage[] = [];
   /** Messages acknowledged on this queue so far. */
   acked = 0;
-  private readonly unacked = new Map<number, { env: Envelope; sub: QueueSubscriber }>();
+  private readonly unacked = new Map<number, { message: QueuedMessage; sub: QueueSubscriber }>();
   private subs: QueueSubscriber[] = [];
   private next = 0;
   private nextTag = 1;
@@ -35,28 +35,29 @@ export class MemoryQueue {
   constructor(
     readonly name: string,
     private readonly broker: MemoryBroker,
-    private readonly deadLetterTo?: string,
+    /** Set on a delay queue: the queue its messages go to when their `expiration` is over. */
+    private readonly expiresTo?: string,
   ) {}
 
-  /** Delivered or waiting for a slot, or waiting for its delay to expire. */
+  /** Holding a message: delivered and unsettled, ready for a subscriber, or waiting for its delay to expire. */
   get busy(): boolean {
     return this.unacked.size > 0 || this.delays.size > 0 || (this.subs.length > 0 && this.ready.length > 0);
   }
 
-  enqueue(env: Envelope): void {
-    const target = this.deadLetterTo;
-    const ttl = Number(env.props.expiration);
+  enqueue(message: QueuedMessage): void {
+    const target = this.expiresTo;
+    const ttl = Number(message.props.expiration);
     if (target !== undefined && Number.isFinite(ttl)) {
       const timer = setTimeout(() => {
         this.delays.delete(timer);
-        const { expiration: _expired, ...props } = env.props;
-        this.broker.queues.get(target)?.enqueue({ body: env.body, props, redelivered: false });
+        const { expiration: _expired, ...props } = message.props;
+        this.broker.queues.get(target)?.enqueue({ body: message.body, props, redelivered: false });
         this.broker.changed();
       }, ttl);
       this.delays.add(timer);
       return;
     }
-    this.ready.push(env);
+    this.ready.push(message);
     this.schedule();
   }
 
@@ -70,32 +71,31 @@ export class MemoryQueue {
     this.subs = this.subs.filter((s) => s !== sub);
   }
 
-  /** Removes a subscriber; its unsettled messages go back to the queue, marked redelivered. */
+  /** Removes a subscriber; what it left unsettled goes back to the queue, marked redelivered. */
   unsubscribe(sub: QueueSubscriber): void {
     this.cancel(sub);
-    const back: Envelope[] = [];
-    for (const [tag, u] of this.unacked) {
-      if (u.sub !== sub) continue;
-      this.unacked.delete(tag);
-      back.push(u.env);
-    }
-    sub.unacked = 0;
-    this.requeue(back);
+    const tags = [...this.unacked].filter(([, u]) => u.sub === sub).map(([tag]) => tag);
+    for (const tag of tags.reverse()) this.settle(tag, false); // the earliest ends up in front
   }
 
-  /** True while `tag` is delivered and not yet settled (false once its subscriber is gone). */
+  /** True while `tag` is delivered and not yet settled. */
   holds(tag: number): boolean {
     return this.unacked.has(tag);
   }
 
-  /** Acknowledges `tag`, or gives it back to the queue; false when it is no longer held. */
+  /** Acknowledges `tag`, or gives it back to the front of the queue; false when it is no longer held. */
   settle(tag: number, ack: boolean): boolean {
     const u = this.unacked.get(tag);
     if (u === undefined) return false;
     this.unacked.delete(tag);
     u.sub.unacked--;
     if (ack) this.acked++;
-    this.requeue(ack ? [] : [u.env]);
+    else {
+      u.message.redelivered = true;
+      this.ready.unshift(u.message);
+    }
+    this.schedule();
+    this.broker.changed();
     return true;
   }
 
@@ -106,13 +106,6 @@ export class MemoryQueue {
     this.ready.length = 0;
     this.unacked.clear();
     this.subs = [];
-  }
-
-  private requeue(envs: Envelope[]): void {
-    for (const env of envs) env.redelivered = true;
-    this.ready.unshift(...envs);
-    this.schedule();
-    this.broker.changed();
   }
 
   private schedule(): void {
@@ -126,20 +119,21 @@ export class MemoryQueue {
 
   private dispatch(): void {
     for (let sub = this.nextFree(); sub !== undefined && this.ready.length > 0; sub = this.nextFree()) {
-      const env = this.ready.shift() as Envelope;
+      const message = this.ready.shift() as QueuedMessage;
       const tag = this.nextTag++;
-      this.unacked.set(tag, { env, sub });
+      this.unacked.set(tag, { message, sub });
       sub.unacked++;
-      sub.deliver(env, tag);
+      sub.deliver(message, tag);
     }
     this.broker.changed();
   }
 
   private nextFree(): QueueSubscriber | undefined {
-    for (let i = 0; i < this.subs.length; i++) {
-      const sub = this.subs[(this.next + i) % this.subs.length];
-      if (sub !== undefined && sub.unacked < sub.prefetch) {
-        this.next = (this.next + i + 1) % this.subs.length;
+    const n = this.subs.length;
+    for (let i = 0; i < n; i++) {
+      const sub = this.subs[(this.next + i) % n] as QueueSubscriber;
+      if (sub.unacked < sub.prefetch) {
+        this.next = (this.next + i + 1) % n;
         return sub;
       }
     }

@@ -2,15 +2,16 @@ import type { ConsumerSpec } from '../core/delivery.js';
 import type { PublishProperties } from '../core/properties.js';
 import type { PublishWire } from '../core/publisher.js';
 import { TransportCore } from '../core/transport-core.js';
-import type { MessagingErrorCode } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
-import type { MessagingMetrics } from '../metrics.js';
+import { MessagingError, type MessagingErrorCode } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import type { Destination } from '../message-type.js';
+import { noPublishStats, type MessagingMetrics, type PublishStats } from '../metrics.js';
 import { OptionChecks } from '../options.js';
 import { DEFAULT_QUEUE_TYPE } from '../topology.js';
 import { MemoryBroker } from './broker.js';
-import { MemoryConsumer, type MemoryConsumerWiring } from './consumer.js';
+import { MemoryConsumer } from './consumer.js';
 import { MemoryProbes } from './probes.js';
-import { MemoryWire } from './wire.js';
 
 /** The basic properties a test gives a message it injects (amqplib's names; timestamp in seconds). */
 export type MemoryProperties = Readonly<PublishProperties>;
@@ -21,10 +22,6 @@ export interface MemoryTransportOptions {
   readonly appId?: string;
   readonly logger?: Logger;
   readonly metrics?: MessagingMetrics;
-  /** How long a publish waits while "disconnected" before NOT_CONNECTED. Default 10 000. */
-  readonly publishWaitMs?: number;
-  /** Publishes allowed to wait; beyond, BACKPRESSURE. Default 10 000. */
-  readonly maxWaitingPublishes?: number;
   /** Bound on waiting for handlers in flight at close. Default 10 000. */
   readonly closeTimeoutMs?: number;
   /** Default timeout of the waitFor* probes. Default 5000. */
@@ -32,40 +29,33 @@ export interface MemoryTransportOptions {
 }
 
 /** The defaults of createMemoryTransport's options, in one place. */
-export const MEMORY_DEFAULTS = {
-  publishWaitMs: 10_000,
-  maxWaitingPublishes: 10_000,
-  closeTimeoutMs: 10_000,
-  waitTimeoutMs: 5000,
-} as const;
+export const MEMORY_DEFAULTS = { closeTimeoutMs: 10_000, waitTimeoutMs: 5000 } as const;
 
 /** The numeric options with their defaults applied; MessagingError INVALID_OPTIONS naming every bad one. */
-export function normalizeMemoryOptions(
-  options: MemoryTransportOptions,
-): Required<Pick<MemoryTransportOptions, keyof typeof MEMORY_DEFAULTS>> {
+export function normalizeMemoryOptions(options: MemoryTransportOptions): typeof MEMORY_DEFAULTS {
   const d = MEMORY_DEFAULTS;
   const check = new OptionChecks('createMemoryTransport');
-  const int = (name: keyof typeof d, min: number): number => check.integer(name, options[name], d[name], min);
   const normalized = {
-    publishWaitMs: int('publishWaitMs', 1),
-    maxWaitingPublishes: int('maxWaitingPublishes', 0),
-    closeTimeoutMs: int('closeTimeoutMs', 0),
-    waitTimeoutMs: int('waitTimeoutMs', 1),
+    closeTimeoutMs: check.integer('closeTimeoutMs', options.closeTimeoutMs, d.closeTimeoutMs, 0),
+    waitTimeoutMs: check.integer('waitTimeoutMs', options.waitTimeoutMs, d.waitTimeoutMs, 1),
   };
   check.done();
-  return normalized;
+  return normalized as typeof MEMORY_DEFAULTS;
 }
 
 /**
- * A Transport in memory for unit tests: confirmed publish, manual ack, prefetch, competing consumers, pub/sub
- * fan-out through private queues, the consumer's retries, delay queue and dead-letter queue (the very delivery
- * core of the RabbitMQ transport), redelivery after a disconnect; plus probes (await a publication or a dead
- * letter instead of sleeping), raw injection and a simulated outage. It models no queue types or arguments.
+ * A Transport in memory for unit tests, over the delivery core of the RabbitMQ transport: confirmed
+ * publish, manual ack, prefetch, competing consumers, pub/sub through private queues, retries through the
+ * delay queue, the dead-letter queue; plus probes (await a publication or a dead letter instead of sleeping),
+ * raw injection and failing publishes. It has no connection to lose and models no queue types or queue
+ * arguments: reconnects, outages and delivery limits are tested against RabbitMQ.
  */
 export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
   readonly broker: MemoryBroker;
-  private readonly wire: MemoryWire;
-  private readonly consumerWiring: MemoryConsumerWiring;
+  /** The transport is closing: its publishers get CLOSED (moves of deliveries still go out). */
+  private refusing = false;
+  private failing: MessagingErrorCode | undefined;
+  private readonly settings: { readonly logger: Logger; readonly closeTimeoutMs: number };
   // The probes (probes.ts), read-only views of the broker a test awaits instead of sleeping.
   readonly published: MemoryProbes['published'];
   readonly waitForPublished: MemoryProbes['waitForPublished'];
@@ -75,7 +65,7 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
   readonly waitForAcked: MemoryProbes['waitForAcked'];
   readonly waitForIdle: MemoryProbes['waitForIdle'];
 
-  constructor(options: MemoryTransportOptions = {}) {
+  constructor(private readonly options: MemoryTransportOptions = {}) {
     const o = normalizeMemoryOptions(options);
     const logger = options.logger ?? silentLogger;
     super({
@@ -86,6 +76,7 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
       metrics: options.metrics,
       connectionName: 'memory',
     });
+    this.settings = { logger, closeTimeoutMs: o.closeTimeoutMs };
     this.broker = options.broker ?? new MemoryBroker();
     const probes = new MemoryProbes(this.broker, o.waitTimeoutMs);
     this.published = probes.published.bind(probes);
@@ -95,29 +86,43 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
     this.acked = probes.acked.bind(probes);
     this.waitForAcked = probes.waitForAcked.bind(probes);
     this.waitForIdle = probes.waitForIdle.bind(probes);
-    this.wire = new MemoryWire(this.broker, o);
-    this.consumerWiring = {
-      wire: this.wire,
-      logger,
-      closeTimeoutMs: o.closeTimeoutMs,
-      metrics: options.metrics,
-    };
   }
 
   protected createConsumer<T>(spec: ConsumerSpec<T>): MemoryConsumer<T> {
-    return new MemoryConsumer(this.consumerWiring, spec);
+    const wiring = {
+      ...this.settings,
+      broker: this.broker,
+      metrics: this.options.metrics,
+      republish: (queue: string, body: Buffer, props: PublishProperties) =>
+        this.send('', queue, body, props, noPublishStats),
+    };
+    return new MemoryConsumer(wiring, spec);
   }
 
   protected publisherWire(): PublishWire {
-    return this.wire.publisher();
+    return {
+      ensureDeclared: (type) => {
+        this.declare(type.destination);
+        return undefined;
+      },
+      declare: (type) => {
+        if (this.refusing) return Promise.reject(closedError());
+        this.declare(type.destination);
+        return Promise.resolve();
+      },
+      send: (e, stats) => {
+        if (this.refusing) return Promise.reject(closedError());
+        return this.send(e.exchange, e.routingKey, e.body, e.props, stats);
+      },
+      close: () => Promise.resolve(),
+    };
   }
 
   protected refusePublishers(): void {
-    this.wire.closing();
+    this.refusing = true;
   }
 
   protected closeWire(): Promise<void> {
-    this.wire.close();
     return Promise.resolve();
   }
 
@@ -141,27 +146,41 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
     }
   }
 
-  /** Plays a lost connection: consumers detach (their unacked messages are redelivered), publishes wait. */
-  simulateDisconnect(): void {
-    if (this.state !== 'connected') return;
-    this.wire.disconnect();
-    for (const c of this.consumers) c.detach();
-    this.setState('disconnected');
-  }
-
-  /** Plays the reconnect: consumers re-attach by themselves, waiting publishes go out. */
-  simulateReconnect(): void {
-    if (this.state !== 'disconnected') return;
-    this.setState('connected');
-    this.wire.reconnect();
-    for (const c of this.consumers) c.attach();
-    this.wire.releaseWaiting();
-  }
-
-  /** Makes every publish fail with `code` (e.g. 'NACKED', 'CONFIRM_TIMEOUT') until called with undefined. */
+  /** Makes every publish fail with `code` (e.g. 'NACKED', 'NOT_CONNECTED') until called with undefined. */
   failPublishes(code: MessagingErrorCode | undefined): void {
-    this.wire.fail(code);
+    this.failing = code;
   }
+
+  private declare(d: Destination): void {
+    if (d.kind === 'queue') this.broker.declareWorkQueue(d.queue);
+    else this.broker.declareExchange(d.exchange, d.exchangeType);
+  }
+
+  /** Routes the message; confirmed on the next microtask, as a broker's confirm arrives after the call. */
+  private async send(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    props: PublishProperties,
+    stats: PublishStats,
+  ): Promise<void> {
+    stats.published();
+    await Promise.resolve();
+    const failing = this.failing;
+    let err: MessagingError | undefined;
+    if (failing !== undefined) err = new MessagingError(failing, `simulated publish failure (${failing})`);
+    else if (this.broker.route(exchange, routingKey, body, props) === 0 && props.mandatory === true)
+      err = new MessagingError('UNROUTABLE', `no queue received the message (${exchange || routingKey})`);
+    if (err !== undefined) {
+      stats.failed(err.code);
+      throw err;
+    }
+    stats.confirmed(0);
+  }
+}
+
+function closedError(): MessagingError {
+  return new MessagingError('CLOSED', 'transport is closed');
 }
 
 /** An in-memory transport for unit tests (see MemoryTransport). */

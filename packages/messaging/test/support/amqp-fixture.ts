@@ -26,7 +26,7 @@ export function connectionNameOf(t: Transport): string {
 
 export function amqpFixture(admin: () => BrokerAdmin): ContractFixture {
   return {
-    features: { queueTypes: true },
+    features: { queueTypes: true, reconnects: true },
     timeoutMs: 20_000,
     transport: (options) => connectTest({ ...options }),
     injectRaw: async (queue, body, props) => {
