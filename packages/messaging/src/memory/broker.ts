@@ -1,22 +1,17 @@
+import { buildMeta } from '../consume/meta.js';
 import type { PublishProperties } from '../core/properties.js';
+import type { MessageMeta } from '../transport.js';
 import { deadLetterQueueName, retryQueueName } from '../topology.js';
 import { MemoryQueue } from './queue.js';
 import { routes } from './routing.js';
 
-/** A message as it was published, for test assertions. */
-export interface RecordedMessage {
+/** A message as it was published, for test assertions: where it went, and what its handler would see. */
+export interface RecordedMessage extends Omit<MessageMeta, 'redelivered'> {
   /** Queue name (default exchange) or exchange name. */
   readonly destination: string;
   readonly routingKey: string;
-  readonly body: Buffer;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly value: unknown;
-  readonly messageId: string | undefined;
-  readonly type: string | undefined;
-  readonly appId: string | undefined;
-  /** ms since epoch (AMQP carries seconds). */
-  readonly timestamp: number | undefined;
-  readonly headers: Readonly<Record<string, unknown>>;
 }
 
 interface Exchange {
@@ -113,23 +108,14 @@ function recordOf(
   destination: string,
   routingKey: string,
   body: Buffer,
-  p: Readonly<PublishProperties>,
+  props: Readonly<PublishProperties>,
 ): RecordedMessage {
+  const { redelivered: _, ...meta } = buildMeta(body, props, false);
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
     value = undefined;
   }
-  return {
-    destination,
-    routingKey,
-    body,
-    value,
-    messageId: p.messageId,
-    type: p.type,
-    appId: p.appId,
-    timestamp: p.timestamp === undefined ? undefined : p.timestamp * 1000,
-    headers: p.headers ?? {},
-  };
+  return { ...meta, destination, routingKey, value };
 }
