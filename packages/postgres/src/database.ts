@@ -8,6 +8,7 @@ import { parseDatabaseUrl } from './url.js';
 import type { DatabaseUrl } from './url.js';
 import { Listener } from './listener.js';
 import { boundedClient, checkout } from './checkout.js';
+import { Slots } from './slots.js';
 
 export interface DatabaseOptions {
   /** `database_url`: postgres://user:password@host:port/database. */
@@ -15,7 +16,11 @@ export interface DatabaseOptions {
   /** Shown as the connections' application_name (pg_stat_activity). */
   readonly applicationName: string;
   readonly logger?: Logger;
-  /** Connections in the pool. Default 10. */
+  /**
+   * Connections in the pool. Default 10. Transactions use at most all but a fifth of them (at least one
+   * kept when there are two or more): a backlog of transactions never takes the connections the bounded
+   * calls (statements, `hold`, the probe) need.
+   */
   readonly poolSize?: number;
   /**
    * How long connecting may take before it fails UNAVAILABLE, and how long a statement or `hold` waits for a
@@ -60,6 +65,8 @@ export class Database implements Queryable {
   readonly #listeners = new Set<Listener>();
   readonly #checkoutMs: number;
   readonly #poolSize: number;
+  /** Transactions at once: fewer than the pool's connections, so that a statement finds one free. */
+  readonly #transactions: Slots;
   #closed = false;
 
   constructor(options: DatabaseOptions) {
@@ -72,6 +79,7 @@ export class Database implements Queryable {
     const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.#checkoutMs = connectTimeoutMs;
     this.#poolSize = options.poolSize ?? 10;
+    this.#transactions = new Slots(this.#poolSize - reservedConnections(this.#poolSize));
     this.#pool = new pg.Pool({
       connectionString: options.url,
       application_name: options.applicationName,
@@ -126,10 +134,19 @@ export class Database implements Queryable {
    * Runs `work` in one transaction on one connection: committed when it resolves (the call resolves after the
    * COMMIT), rolled back when it throws. Rejects with a DatabaseError (or what `work` threw). It waits its
    * turn for a connection without a deadline: a pool busy with other transactions is not a failure (its
-   * callers would only retry), while connecting and each statement stay bounded.
+   * callers would only retry), while connecting and each statement stay bounded. The turns are taken in
+   * order, on all but the pool's reserved connections, so that statements and held connections never wait
+   * behind a queue of transactions (a consumer's backlog does not make reads fail).
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.#held(undefined);
+    await this.#transactions.acquire();
+    let client: HeldClient;
+    try {
+      client = await this.#held(undefined);
+    } catch (err) {
+      this.#transactions.release();
+      throw err;
+    }
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -140,6 +157,7 @@ export class Database implements Queryable {
       throw err;
     } finally {
       client.release();
+      this.#transactions.release();
     }
   }
 
@@ -236,6 +254,11 @@ export class Database implements Queryable {
     }
     return mapped;
   }
+}
+
+/** The connections kept from transactions for the bounded calls: a fifth, at least one of two or more. */
+export function reservedConnections(poolSize: number): number {
+  return poolSize < 2 ? 0 : Math.max(1, Math.floor(poolSize / 5));
 }
 
 /** What node-postgres is given: the text alone for a plain statement (BEGIN, COMMIT), which it copies less. */

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, queryRows } from '@goblog/testkit';
 import type { TestDatabase } from '@goblog/testkit';
 import { Database, isDatabaseError } from '../src/index.js';
+import { reservedConnections } from '../src/database.js';
 
 /** Ends the server side of this application's connections (as an admin shutdown of them would). */
 async function terminate(url: string, applicationName: string, state?: 'idle'): Promise<number> {
@@ -124,6 +125,43 @@ describe('Database', () => {
       assert.deepEqual((await busy.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
       assert.deepEqual(heard, []);
     } finally {
+      await busy.close();
+    }
+  });
+
+  it('keeps a connection for statements however many transactions wait: a backlog never fails a read', async () => {
+    const busy = new Database({
+      url: database.url,
+      applicationName: 'pg17-backlog-test',
+      poolSize: 3,
+      connectTimeoutMs: 300,
+    });
+    let releaseAll = (): void => undefined;
+    const release = new Promise<void>((resolve) => (releaseAll = resolve));
+    let running = (): void => undefined;
+    const allRunning = new Promise<void>((resolve) => (running = resolve));
+    let started = 0;
+    // A consumer's backlog: far more transactions than connections, each holding its connection.
+    const backlog = Array.from({ length: 12 }, () =>
+      busy.transaction(async (tx) => {
+        await tx.query('SELECT 1');
+        if (++started === 3 - reservedConnections(3)) running();
+        await release;
+      }),
+    );
+    try {
+      await allRunning;
+      // A read arriving now finds the reserved connection, not the back of the transactions' queue.
+      assert.deepEqual((await busy.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
+      const held = await busy.hold();
+      held.release();
+      assert.equal(started, 3 - reservedConnections(3), 'the other transactions wait for a turn');
+      releaseAll();
+      await Promise.all(backlog);
+      assert.equal(started, 12);
+    } finally {
+      releaseAll();
+      await Promise.allSettled(backlog);
       await busy.close();
     }
   });
