@@ -100,6 +100,8 @@ export async function offerOf(vipservice: RunningService, accountId: string): Pr
     await res.arrayBuffer();
     return undefined;
   }
-  if (res.status !== 200) throw new Error(`GET /offers/${accountId} on ${vipservice.port}: ${res.status}`);
+  if (res.status !== 200) {
+    throw new Error(`GET /offers/${accountId} on ${vipservice.port}: ${res.status} ${await res.text()}`);
+  }
   return res.json();
 }
