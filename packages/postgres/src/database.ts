@@ -17,9 +17,8 @@ export interface DatabaseOptions {
   readonly applicationName: string;
   readonly logger?: Logger;
   /**
-   * Connections in the pool. Default 10. Transactions use at most all but a fifth of them (at least one
-   * kept when there are two or more): a backlog of transactions never takes the connections the bounded
-   * calls (statements, `hold`, the probe) need.
+   * Connections in the pool. Default 10. Transactions use all but one of them (of two or more): a backlog
+   * of transactions never takes the connection the bounded calls (statements, `hold`, the probe) need.
    */
   readonly poolSize?: number;
   /**
@@ -256,9 +255,9 @@ export class Database implements Queryable {
   }
 }
 
-/** The connections kept from transactions for the bounded calls: a fifth, at least one of two or more. */
+/** The connections kept from transactions for the bounded calls: one, of a pool of two or more. */
 export function reservedConnections(poolSize: number): number {
-  return poolSize < 2 ? 0 : Math.max(1, Math.floor(poolSize / 5));
+  return poolSize < 2 ? 0 : 1;
 }
 
 /** What node-postgres is given: the text alone for a plain statement (BEGIN, COMMIT), which it copies less. */

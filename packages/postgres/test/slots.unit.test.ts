@@ -40,7 +40,7 @@ describe('Slots', () => {
 });
 
 describe('reservedConnections', () => {
-  it('keeps a fifth of the pool from transactions, at least one of two or more, none of one', () => {
-    assert.deepEqual([1, 2, 3, 5, 10, 20].map(reservedConnections), [0, 1, 1, 1, 2, 4]);
+  it('keeps one connection from transactions, of a pool of two or more, none of one', () => {
+    assert.deepEqual([1, 2, 3, 10, 20].map(reservedConnections), [0, 1, 1, 1, 1]);
   });
 });
