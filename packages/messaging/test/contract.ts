@@ -85,6 +85,9 @@ const workQueues = (q: string): string[] => [q, `${q}.retry`, `${q}.dlq`];
 
 export function transportContract(name: string, fixture: ContractFixture): void {
   const T = fixture.timeoutMs;
+  const needsReconnects = {
+    skip: fixture.features.reconnects ? false : 'the wire has no connection to drop',
+  };
 
   /** Runs a test body with two fresh transports, closing them and deleting its queues afterwards. */
   async function withTwo(
@@ -542,7 +545,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it(
       "declares a type's work queue again after a reconnect, before any publish",
-      { skip: fixture.features.reconnects ? false : 'the wire has no connection to drop' },
+      needsReconnects,
       async () => {
         const queue = uniqueName('redeclared');
         await withTransport(workQueues(queue), [], async (t) => {
@@ -590,7 +593,7 @@ export function transportContract(name: string, fixture: ContractFixture): void 
 
     it(
       'redelivers a message in flight when the connection drops, and re-attaches its consumer by itself',
-      { skip: fixture.features.reconnects ? false : 'the wire has no connection to drop' },
+      needsReconnects,
       async () => {
         const queue = uniqueName('drop');
         await withTransport(workQueues(queue), [], async (t) => {

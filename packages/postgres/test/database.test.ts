@@ -34,6 +34,10 @@ describe('Database', () => {
     await database.drop();
   });
 
+  /** A pool of `poolSize` that gives up waiting for a connection soon. */
+  const smallPool = (applicationName: string, poolSize: number): Database =>
+    new Database({ url: database.url, applicationName, poolSize, connectTimeoutMs: 300 });
+
   it('runs statements, named (prepared) ones too, and reports UP with the masked URL', async () => {
     const { rows } = await db.query<{ n: number }>('SELECT $1::int + 1 AS n', [41], 'add-one');
     assert.deepEqual(rows, [{ n: 42 }]);
@@ -93,12 +97,7 @@ describe('Database', () => {
   });
 
   it('makes a statement that finds every connection busy fail UNAVAILABLE, the database staying UP', async () => {
-    const busy = new Database({
-      url: database.url,
-      applicationName: 'pg17-busy-test',
-      poolSize: 1,
-      connectTimeoutMs: 300,
-    });
+    const busy = smallPool('pg17-busy-test', 1);
     const heard: boolean[] = [];
     busy.onAvailabilityChange((up) => heard.push(up));
     try {
@@ -130,12 +129,7 @@ describe('Database', () => {
   });
 
   it('keeps a connection for statements however many transactions wait: a backlog never fails a read', async () => {
-    const busy = new Database({
-      url: database.url,
-      applicationName: 'pg17-backlog-test',
-      poolSize: 3,
-      connectTimeoutMs: 300,
-    });
+    const busy = smallPool('pg17-backlog-test', 3);
     let releaseAll = (): void => undefined;
     const release = new Promise<void>((resolve) => (releaseAll = resolve));
     let running = (): void => undefined;
