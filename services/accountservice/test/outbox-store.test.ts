@@ -34,25 +34,6 @@ void describe('the LMDB outbox', () => {
     }
   });
 
-  void it('adds up how long records waited for their commit', async () => {
-    const { dir, cleanup } = tempDataDir();
-    const store = AccountStore.open({ dataDir: dir });
-    try {
-      const before = store.outbox.commitWaitMs;
-      assert.equal(before, 0);
-      const started = performance.now();
-      await Promise.all([1, 2, 3].map((n) => store.outbox.record(note(n))));
-      const elapsed = performance.now() - started;
-      // Three records waited together, each at most as long as the whole.
-      assert.ok(store.outbox.commitWaitMs > 0);
-      assert.ok(store.outbox.commitWaitMs <= 3 * elapsed, `${store.outbox.commitWaitMs} of ${elapsed} ms`);
-      assert.equal(store.outbox.depth, 3);
-    } finally {
-      await store.close();
-      cleanup();
-    }
-  });
-
   void it('removes entries and reports depth and the age of the oldest one', async () => {
     const { dir, cleanup } = tempDataDir();
     const store = AccountStore.open({ dataDir: dir });

@@ -113,6 +113,21 @@ export function storeContract(
         assert.equal(await withTimeout(seen, 5000, 'onRecorded never called'), 1);
       }));
 
+    void it('adds up how long records waited for their commit (what the relay reads as pressure)', () =>
+      withStore(async (open) => {
+        const store = await open();
+        const before = store.outbox.commitWaitMs;
+        assert.equal(before, 0);
+        const started = performance.now();
+        await Promise.all([1, 2, 3].map((n) => store.outbox.record(note(n))));
+        const elapsed = performance.now() - started;
+        // Three records waited together, each at most as long as the whole.
+        const waited = store.outbox.commitWaitMs;
+        assert.ok(waited > 0, `${waited} ms`);
+        assert.ok(waited <= 3 * elapsed, `${waited} of ${elapsed} ms`);
+        assert.equal(store.outbox.depth, 3);
+      }));
+
     void it('keeps what was recorded across a close and a reopen', () =>
       withStore(async (open) => {
         const first = await open();
