@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { AMQP_DEFAULTS, normalizeAmqpOptions } from '../src/amqp/options.js';
 import { CONSUMER_DEFAULTS, resolvePolicy } from '../src/consume/policy.js';
 import { createMemoryTransport, isMessagingError } from '../src/index.js';
-import { MEMORY_DEFAULTS, normalizeMemoryOptions } from '../src/memory/transport.js';
+import { MEMORY_DEFAULTS, normalizeMemoryOptions } from '../src/memory/options.js';
 
 const base = { url: 'amqp://guest:s3cret@127.0.0.1:5672/', connectionName: 'test' };
 
