@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { createMemoryTransport } from '@goblog/messaging';
 import type { MemoryTransport } from '@goblog/messaging';
 import { createLiveConfig } from '@goblog/config';
-import { withTimeout } from '@goblog/testkit';
 import { VIP_QUEUE, followConfig } from '../src/index.js';
 import type { AccountserviceConfig } from '../src/index.js';
 import { capturePinoLogger, testApp } from './support/fixtures.js';
@@ -113,16 +112,10 @@ void describe('VIP notifications', () => {
   // The broker itself going away and coming back: outbox-broker-down.test.ts, against RabbitMQ.
   void it('answers a VIP read while publishing fails and delivers the notification once it works again', async () => {
     transport.failPublishes('NOT_CONNECTED');
-    const failedRound = new Promise<void>((resolve) => {
-      const off = t.relay.onRound((round) => {
-        if (round.failed === 0) return;
-        off();
-        resolve();
-      });
-    });
+    const failedRound = t.round((round) => round.failed > 0, 'no relay round with a failed publish');
     const res = await t.app.inject({ method: 'GET', url: '/accounts/10000' });
     assert.equal(res.statusCode, 200);
-    await withTimeout(failedRound, 5000, 'no relay round with a failed publish');
+    await failedRound;
     assert.equal(t.store.outbox.depth, 1);
     assert.equal(transport.published(VIP_QUEUE).length, 0);
     const drained = t.drained();

@@ -19,7 +19,9 @@ export interface MemoryTransportOptions {
 export const MEMORY_DEFAULTS = { closeTimeoutMs: 10_000, waitTimeoutMs: 5000 } as const;
 
 /** The numeric options with their defaults applied; MessagingError INVALID_OPTIONS naming every bad one. */
-export function normalizeMemoryOptions(options: MemoryTransportOptions): typeof MEMORY_DEFAULTS {
+export function normalizeMemoryOptions(
+  options: MemoryTransportOptions,
+): Required<Pick<MemoryTransportOptions, keyof typeof MEMORY_DEFAULTS>> {
   const d = MEMORY_DEFAULTS;
   const check = new OptionChecks('createMemoryTransport');
   const normalized = {
@@ -27,5 +29,5 @@ export function normalizeMemoryOptions(options: MemoryTransportOptions): typeof 
     waitTimeoutMs: check.integer('waitTimeoutMs', options.waitTimeoutMs, d.waitTimeoutMs, 1),
   };
   check.done();
-  return normalized as typeof MEMORY_DEFAULTS;
+  return normalized;
 }

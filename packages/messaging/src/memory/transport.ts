@@ -4,12 +4,11 @@ import type { PublishWire } from '../core/publisher.js';
 import { TransportCore } from '../core/transport-core.js';
 import { MessagingError, type MessagingErrorCode } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import type { Logger } from '../logger.js';
 import type { Destination } from '../message-type.js';
 import { noPublishStats, type PublishStats } from '../metrics.js';
 import { DEFAULT_QUEUE_TYPE } from '../topology.js';
 import { MemoryBroker } from './broker.js';
-import { MemoryConsumer } from './consumer.js';
+import { MemoryConsumer, type MemoryConsumerWiring } from './consumer.js';
 import { normalizeMemoryOptions, type MemoryTransportOptions } from './options.js';
 import { MemoryProbes } from './probes.js';
 
@@ -28,7 +27,7 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
   /** The transport is closing: its publishers get CLOSED (moves of deliveries still go out). */
   private refusing = false;
   private failing: MessagingErrorCode | undefined;
-  private readonly settings: { readonly logger: Logger; readonly closeTimeoutMs: number };
+  private readonly consumerWiring: MemoryConsumerWiring;
   // The probes (probes.ts), read-only views of the broker a test awaits instead of sleeping.
   readonly published: MemoryProbes['published'];
   readonly waitForPublished: MemoryProbes['waitForPublished'];
@@ -38,7 +37,7 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
   readonly waitForAcked: MemoryProbes['waitForAcked'];
   readonly waitForIdle: MemoryProbes['waitForIdle'];
 
-  constructor(private readonly options: MemoryTransportOptions = {}) {
+  constructor(options: MemoryTransportOptions = {}) {
     const o = normalizeMemoryOptions(options);
     const logger = options.logger ?? silentLogger;
     super({
@@ -49,8 +48,14 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
       metrics: options.metrics,
       connectionName: 'memory',
     });
-    this.settings = { logger, closeTimeoutMs: o.closeTimeoutMs };
     this.broker = options.broker ?? new MemoryBroker();
+    this.consumerWiring = {
+      broker: this.broker,
+      republish: (queue, body, props) => this.send('', queue, body, props, noPublishStats),
+      logger,
+      closeTimeoutMs: o.closeTimeoutMs,
+      metrics: options.metrics,
+    };
     const probes = new MemoryProbes(this.broker, o.waitTimeoutMs);
     this.published = probes.published.bind(probes);
     this.waitForPublished = probes.waitForPublished.bind(probes);
@@ -62,14 +67,7 @@ export class MemoryTransport extends TransportCore<MemoryConsumer<never>> {
   }
 
   protected createConsumer<T>(spec: ConsumerSpec<T>): MemoryConsumer<T> {
-    const wiring = {
-      ...this.settings,
-      broker: this.broker,
-      metrics: this.options.metrics,
-      republish: (queue: string, body: Buffer, props: PublishProperties) =>
-        this.send('', queue, body, props, noPublishStats),
-    };
-    return new MemoryConsumer(wiring, spec);
+    return new MemoryConsumer(this.consumerWiring, spec);
   }
 
   protected publisherWire(): PublishWire {

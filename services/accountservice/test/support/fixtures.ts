@@ -39,6 +39,8 @@ export interface TestApp {
   readonly relay: OutboxRelay;
   /** Resolves after the first relay round that leaves the outbox empty. */
   drained(timeoutMs?: number): Promise<RelayRound>;
+  /** Resolves with the first relay round from now that `matches`; rejects after `timeoutMs`. */
+  round(matches: (round: RelayRound) => boolean, what: string, timeoutMs?: number): Promise<RelayRound>;
   /** The service's own shutdown steps, then the temp data_dir goes. */
   close(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function testApp(
     dataDir: dir,
     relay,
     drained: (timeoutMs = 5000) => drained(relay, timeoutMs),
+    round: (matches, what, timeoutMs = 5000) => nextRound(relay, matches, what, timeoutMs),
     async close() {
       await service.close();
       cleanup();
@@ -117,13 +120,23 @@ function heldBack(outbox: OutboxReader): OutboxReader {
 
 /** Resolves with the first relay round after which the outbox is empty; rejects after `timeoutMs`. */
 export function drained(relay: OutboxRelay, timeoutMs = 5000): Promise<RelayRound> {
+  return nextRound(relay, (round) => round.depth === 0, 'outbox not drained', timeoutMs);
+}
+
+/** Resolves with the first relay round that `matches`; rejects after `timeoutMs`, saying `what`. */
+export function nextRound(
+  relay: OutboxRelay,
+  matches: (round: RelayRound) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<RelayRound> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`outbox not drained within ${timeoutMs} ms`));
+      reject(new Error(`${what} within ${timeoutMs} ms`));
     }, timeoutMs);
     const off = relay.onRound((round) => {
-      if (round.depth === 0) {
+      if (matches(round)) {
         clearTimeout(timer);
         off();
         resolve(round);
